@@ -1,0 +1,1 @@
+"""Venue adapters: one folder per venue, one small module per concern."""
