@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ExchangeEnum(str, Enum):
+class ExchangeEnum(StrEnum):
     """Supported venues. The value is the settings key and the container key prefix."""
 
     MEXC = "mexc"
@@ -13,14 +13,14 @@ class ExchangeEnum(str, Enum):
     GATEIO_FUTURES = "gateio_futures"
 
 
-class Domain(str, Enum):
+class Domain(StrEnum):
     """Public (market data, no credentials) or private (trading, signed)."""
 
     PUBLIC = "public"
     PRIVATE = "private"
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     BUY = "buy"
     SELL = "sell"
 
@@ -29,19 +29,19 @@ class Side(str, Enum):
         return Side.SELL if self is Side.BUY else Side.BUY
 
 
-class OrderType(str, Enum):
+class OrderType(StrEnum):
     LIMIT = "limit"
     MARKET = "market"
 
 
-class TimeInForce(str, Enum):
+class TimeInForce(StrEnum):
     GTC = "gtc"
     IOC = "ioc"
     FOK = "fok"
     POST_ONLY = "post_only"
 
 
-class OrderStatus(str, Enum):
+class OrderStatus(StrEnum):
     NEW = "new"
     PARTIALLY_FILLED = "partially_filled"
     FILLED = "filled"
@@ -55,19 +55,19 @@ class OrderStatus(str, Enum):
         return self in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
 
 
-class TradingStatus(str, Enum):
+class TradingStatus(StrEnum):
     TRADING = "trading"
     BUY_ONLY = "buy_only"
     SELL_ONLY = "sell_only"
     HALTED = "halted"
 
 
-class PositionSide(str, Enum):
+class PositionSide(StrEnum):
     LONG = "long"
     SHORT = "short"
     FLAT = "flat"
 
 
-class PositionMode(str, Enum):
+class PositionMode(StrEnum):
     SINGLE = "single"
     DUAL = "dual"

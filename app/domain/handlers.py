@@ -32,7 +32,8 @@ class Handler(Generic[T]):
             return None
         if not callable(fn):
             raise HandlerTypeError(f"{name} must be callable, got {type(fn).__name__}")
-        return cls(fn, inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None)))
+        call = getattr(type(fn), "__call__", None)  # noqa: B004 - an object whose __call__ is async
+        return cls(fn, inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(call))
 
     async def __call__(self, item: T) -> None:
         if self.is_async:

@@ -9,7 +9,12 @@ def test_empty_body_hash_is_the_documented_constant() -> None:
 
 def test_official_get_example() -> None:
     sign = sign_rest(
-        "secret", "GET", "/api/v4/futures/orders", "contract=BTC_USD&status=finished&limit=50", "", "1541993715"
+        "secret",
+        "GET",
+        "/api/v4/futures/orders",
+        "contract=BTC_USD&status=finished&limit=50",
+        "",
+        "1541993715",
     )
     assert sign == (
         "55f84ea195d6fe57ce62464daaa7c3c02fa9d1dde954e4c898289c9a2407a3d6"

@@ -1,0 +1,1 @@
+"""Process-level helpers: logging set-up, the application lifecycle."""
