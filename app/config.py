@@ -120,6 +120,10 @@ class ExchangeConfig(BaseModel):
     def has_credentials(self) -> bool:
         return self.credentials.has_private_api
 
+    def public_view(self) -> ExchangeConfig:
+        """A copy without credentials: what public (market data) objects are given."""
+        return self.model_copy(update={"credentials": ExchangeCredentials()})
+
     @property
     def private_ws(self) -> str:
         return self.private_ws_url or self.ws_url
@@ -224,6 +228,15 @@ def validate_settings(raw: dict[str, Any]) -> AppSettings:
     return settings
 
 
+def _lower_keys(value: Any) -> Any:
+    """dynaconf keeps the case of keys first seen in an environment variable (``API_KEY``): fold them."""
+    if isinstance(value, dict):
+        return {str(k).lower(): _lower_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower_keys(v) for v in value]
+    return value
+
+
 def load_settings(env: str | None = None, settings_dir: Path | None = None) -> AppSettings:
     """Read ``settings/settings.toml`` (+ ``.secrets.toml``) for ``env`` (default ``$CEX_ENV``)."""
     from dynaconf import Dynaconf
@@ -241,6 +254,6 @@ def load_settings(env: str | None = None, settings_dir: Path | None = None) -> A
         merge_enabled=True,
         load_dotenv=False,
     )
-    raw = {k.lower(): v for k, v in dyna.as_dict().items() if k.upper() != "ENV"}
+    raw = _lower_keys({k: v for k, v in dyna.as_dict().items() if k.upper() != "ENV"})
     raw["env"] = env
     return validate_settings(raw)

@@ -16,7 +16,7 @@ class CompositeContainer(containers.DeclarativeContainer):
         build,
         core.closables,
         "app.exchanges.gateio.spot.composite_public:GateioCompositePublicSpotExchange",
-        config=transport.gateio_config,
+        config=transport.gateio_public_config,
         rest=transport.gateio_public_rest,
         ws_factory=transport.gateio_public_ws.provider,
     )

@@ -7,7 +7,7 @@ bundle), owned and closed by whoever asked for them, and by the registry at shut
 
 from dependency_injector import containers, providers
 
-from app.config import AppSettings
+from app.config import AppSettings, ExchangeConfig
 from app.domain.enums import ExchangeEnum
 from containers.ownership import build
 
@@ -21,11 +21,12 @@ class TransportContainer(containers.DeclarativeContainer):
 
     # --- Gate.io spot -----------------------------------------------------------------------------
     gateio_config = providers.Callable(AppSettings.exchange, core.settings, ExchangeEnum.GATEIO)
+    gateio_public_config = providers.Callable(ExchangeConfig.public_view, gateio_config)
     gateio_public_rest = providers.Singleton(
         build,
         core.closables,
         "app.exchanges.gateio.spot.rest_public:GateioPublicSpotRest",
-        config=gateio_config,
+        config=gateio_public_config,
         sessions=http_sessions,
     )
     gateio_private_rest = providers.Singleton(
@@ -39,7 +40,7 @@ class TransportContainer(containers.DeclarativeContainer):
         build,
         core.closables,
         "app.exchanges.gateio.spot.ws_public:GateioPublicSpotWebsocket",
-        config=gateio_config,
+        config=gateio_public_config,
         sessions=http_sessions,
     )
     gateio_private_ws = providers.Factory(
