@@ -1,0 +1,1 @@
+"""Venue-independent orchestration: composite interfaces, local order books, order-state logic."""

@@ -1,0 +1,1 @@
+"""Gate.io spot: schemas, REST and WebSocket transports, composites."""

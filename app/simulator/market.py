@@ -1,0 +1,213 @@
+"""Synthetic market: a seeded random-walk mid per market, a market-maker ladder around it, random taker flow.
+
+Venue-independent: it only submits and cancels :class:`SimOrder` through :class:`MatchingEngine`. Each tick
+moves the mid, pulls quotes that the new spread crosses, re-quotes a few levels and keeps ``levels`` per side,
+and sometimes sends a small market order so trades flow. ``pause()``/``step()`` make tests deterministic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from app.domain.enums import OrderType, Side, TimeInForce
+from app.simulator.matching import MatchingEngine, OrderRejected, SimOrder
+
+MARKET_MAKER_ACCOUNT = "market-maker"
+
+
+@dataclass(frozen=True, slots=True)
+class MarketParams:
+    """How one market moves: start price, per-tick volatility (bps), ladder spacing, sizes, trade odds."""
+
+    start_price: Decimal
+    volatility_bps: float = 0.6
+    level_step_ticks: int = 5
+    half_spread_ticks: int = 1
+    min_size: Decimal = Decimal("0.01")
+    max_size: Decimal = Decimal("1")
+    requotes_per_tick: int = 2
+    trade_probability: float = 0.3
+
+
+class MarketDriver:
+    """Drives every market of a venue from one seeded RNG and one background task."""
+
+    def __init__(
+        self,
+        engines: dict[str, MatchingEngine],
+        params: dict[str, MarketParams],
+        *,
+        next_order_id: Callable[[], str],
+        seed: int,
+        tick_interval_s: float,
+        levels: int = 25,
+        account_id: str = MARKET_MAKER_ACCOUNT,
+    ) -> None:
+        self.engines = engines
+        self.params = params
+        self.levels = levels
+        self.tick_interval_s = tick_interval_s
+        self.account_id = account_id
+        self.mid: dict[str, Decimal] = {symbol: p.start_price for symbol, p in params.items()}
+        self.ticks = 0
+        self._rng = random.Random(seed)
+        self._next_order_id = next_order_id
+        self._quotes: dict[str, dict[Side, dict[Decimal, SimOrder]]] = {
+            symbol: {Side.BUY: {}, Side.SELL: {}} for symbol in params
+        }
+        self._task: asyncio.Task[None] | None = None
+        self._running = asyncio.Event()
+        self._running.set()
+
+    # --- lifecycle ----------------------------------------------------------------------------------
+    def bootstrap(self) -> None:
+        """Build the full ladders synchronously (the books are deep before the server answers)."""
+        for symbol in self.params:
+            self._refill(symbol)
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="simulator-market")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def pause(self) -> None:
+        """Freeze the market (no ticks) until :meth:`resume`; :meth:`step` still works."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def step(self, ticks: int = 1) -> None:
+        """Run ``ticks`` market ticks now (synchronously)."""
+        for _ in range(ticks):
+            self.tick()
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_interval_s)
+            await self._running.wait()
+            self.tick()
+
+    # --- one tick -----------------------------------------------------------------------------------
+    def tick(self) -> None:
+        self.ticks += 1
+        for symbol, params in self.params.items():
+            self._move_mid(symbol, params)
+            self._pull_crossed(symbol)
+            self._requote(symbol, params)
+            self._refill(symbol)
+            if self._rng.random() < params.trade_probability:
+                self._taker_flow(symbol, params)
+
+    def _move_mid(self, symbol: str, params: MarketParams) -> None:
+        tick = self.engines[symbol].spec.price_tick
+        change = math.exp(self._rng.gauss(0.0, params.volatility_bps / 10_000))
+        mid = (self.mid[symbol] * Decimal(repr(change))).quantize(tick, ROUND_HALF_UP)
+        self.mid[symbol] = max(mid, tick * 1000)
+
+    def _targets(self, symbol: str, side: Side) -> list[Decimal]:
+        params, tick = self.params[symbol], self.engines[symbol].spec.price_tick
+        first = params.half_spread_ticks * tick
+        step = params.level_step_ticks * tick
+        sign = -1 if side is Side.BUY else 1
+        return [self.mid[symbol] + sign * (first + i * step) for i in range(self.levels)]
+
+    def _pull_crossed(self, symbol: str) -> None:
+        best_bid, best_ask = self._targets(symbol, Side.BUY)[0], self._targets(symbol, Side.SELL)[0]
+        quotes = self._quotes[symbol]
+        for price in [p for p in quotes[Side.BUY] if p > best_bid]:
+            self._cancel(symbol, Side.BUY, price)
+        for price in [p for p in quotes[Side.SELL] if p < best_ask]:
+            self._cancel(symbol, Side.SELL, price)
+        for side in (Side.BUY, Side.SELL):
+            prices = sorted(quotes[side], reverse=side is Side.BUY)
+            for price in prices[self.levels :]:
+                self._cancel(symbol, side, price)
+
+    def _requote(self, symbol: str, params: MarketParams) -> None:
+        for _ in range(params.requotes_per_tick):
+            side = Side.BUY if self._rng.random() < 0.5 else Side.SELL
+            price = self._rng.choice(self._targets(symbol, side)[: max(1, self.levels // 2)])
+            if price in self._quotes[symbol][side]:
+                self._cancel(symbol, side, price)
+            self._place(symbol, side, price, params)
+
+    def _refill(self, symbol: str) -> None:
+        params = self.params[symbol]
+        for side in (Side.BUY, Side.SELL):
+            quotes = self._quotes[symbol][side]
+            for price in self._targets(symbol, side):
+                if len(quotes) >= self.levels:
+                    break
+                if price not in quotes:
+                    self._place(symbol, side, price, params)
+
+    def _taker_flow(self, symbol: str, params: MarketParams) -> None:
+        engine = self.engines[symbol]
+        side = Side.BUY if self._rng.random() < 0.5 else Side.SELL
+        order = SimOrder(
+            order_id=self._next_order_id(),
+            account_id=self.account_id,
+            symbol=symbol,
+            side=side,
+            order_type=OrderType.MARKET,
+            time_in_force=TimeInForce.IOC,
+            quantity=self._size(params, engine.spec.lot_size, small=True),
+        )
+        with contextlib.suppress(OrderRejected):
+            engine.submit(order)
+        engine.orders.pop(order.order_id, None)
+        self._forget_filled(symbol)
+
+    # --- helpers ------------------------------------------------------------------------------------
+    def _size(self, params: MarketParams, lot: Decimal, *, small: bool = False) -> Decimal:
+        high = params.min_size * 3 if small else params.max_size
+        raw = Decimal(repr(self._rng.uniform(float(params.min_size), float(high))))
+        return max(lot, raw.quantize(lot))
+
+    def _place(self, symbol: str, side: Side, price: Decimal, params: MarketParams) -> None:
+        engine = self.engines[symbol]
+        if price <= 0:
+            return
+        order = SimOrder(
+            order_id=self._next_order_id(),
+            account_id=self.account_id,
+            symbol=symbol,
+            side=side,
+            order_type=OrderType.LIMIT,
+            time_in_force=TimeInForce.GTC,
+            quantity=self._size(params, engine.spec.lot_size),
+            price=price,
+        )
+        engine.submit(order)
+        if order.is_open:
+            self._quotes[symbol][side][price] = order
+        self._forget_filled(symbol)
+
+    def _cancel(self, symbol: str, side: Side, price: Decimal) -> None:
+        order = self._quotes[symbol][side].pop(price)
+        engine = self.engines[symbol]
+        if order.is_open:
+            engine.cancel(order.order_id)
+        engine.orders.pop(order.order_id, None)
+
+    def _forget_filled(self, symbol: str) -> None:
+        for quotes in self._quotes[symbol].values():
+            for price in [p for p, o in quotes.items() if not o.is_open]:
+                self.engines[symbol].orders.pop(quotes.pop(price).order_id, None)

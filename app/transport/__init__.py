@@ -1,0 +1,1 @@
+"""Venue-independent transport plumbing: HTTP sessions, rate limits, server clock, REST and WebSocket."""

@@ -1,0 +1,53 @@
+"""Server-time offset for signed requests (``Timestamp`` headers, WS ``time`` fields)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+class ServerClock:
+    """Local wall clock corrected by the offset measured against the venue's server time.
+
+    ``update_from_server`` assumes the server stamped its time at the midpoint of the round trip
+    (the NTP idea) and keeps ``offset_ms = server_ms - local_ms_at_midpoint``. Signers read
+    :meth:`now_s` / :meth:`now_ms`, which add the offset to the local wall clock.
+    """
+
+    __slots__ = ("_monotonic", "_wall", "offset_ms", "round_trip_ms", "updated_monotonic")
+
+    def __init__(
+        self,
+        *,
+        wall: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._wall = wall
+        self._monotonic = monotonic
+        self.offset_ms: float = 0.0
+        self.round_trip_ms: float | None = None
+        self.updated_monotonic: float | None = None
+
+    def now_s(self) -> float:
+        """Corrected current time in seconds."""
+        return self._wall() + self.offset_ms / 1000.0
+
+    def now_ms(self) -> int:
+        """Corrected current time in integer milliseconds."""
+        return int(self._wall() * 1000.0 + self.offset_ms)
+
+    def update_from_server(self, server_ms: float, sent_monotonic: float, received_monotonic: float) -> float:
+        """Record the offset from one server-time answer; return the new ``offset_ms``.
+
+        ``sent_monotonic``/``received_monotonic`` are ``time.monotonic()`` readings taken just before
+        the request and just after the answer.
+        """
+        midpoint = (sent_monotonic + received_monotonic) / 2.0
+        local_mid_ms = (self._wall() - (self._monotonic() - midpoint)) * 1000.0
+        self.offset_ms = float(server_ms) - local_mid_ms
+        self.round_trip_ms = max(0.0, (received_monotonic - sent_monotonic) * 1000.0)
+        self.updated_monotonic = received_monotonic
+        return self.offset_ms
+
+    def __repr__(self) -> str:
+        return f"ServerClock(offset_ms={self.offset_ms:.1f}, round_trip_ms={self.round_trip_ms})"

@@ -1,0 +1,230 @@
+"""REST transport: one query string built once, signed and sent byte-identical; limits, retries, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+from urllib.parse import urlsplit
+
+import aiohttp
+from yarl import URL
+
+from app.config import ExchangeConfig
+from app.errors import (
+    ConfigurationError,
+    ExchangeAPIError,
+    ExchangeUnavailableError,
+    NetworkError,
+    RateLimitError,
+    RequestTimeoutError,
+    ValidationError,
+)
+from app.transport.clock import ServerClock
+from app.transport.rate_limit import RateLimiter
+from app.transport.session import HttpSessionManager
+
+RequestSigner: TypeAlias = Callable[[str, str, str, bytes, ServerClock], dict[str, str]]
+"""``(method, full_path_incl_prefix, query_string, body, clock) -> headers`` to add to the request."""
+
+ErrorMapper: TypeAlias = Callable[[int, bytes, Mapping[str, str]], ExchangeAPIError]
+"""``(status, body, headers) -> error`` for any non-2xx answer."""
+
+HeadersHook: TypeAlias = Callable[[Mapping[str, str]], None]
+"""Called with every response's headers (venue rate-limit headers)."""
+
+# Characters a query value may hold without percent-encoding (RFC 3986 unreserved, plus ``,`` ``:``
+# ``!``, which venues accept literally). Anything else is refused, so the signed text is the sent text.
+_SAFE_QUERY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~,:!")
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
+_JSON_HEADERS = {"Accept": "application/json"}
+_JSON_BODY_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
+
+
+@dataclass(frozen=True, slots=True)
+class RestResponse:
+    """A 2xx answer: status, raw body bytes (decode with a typed msgspec decoder) and headers."""
+
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
+
+
+def build_query(params: Sequence[tuple[str, str]] | None) -> str:
+    """Return ``key=value&...`` in the given order; values that would need URL-encoding are refused."""
+    if not params:
+        return ""
+    parts: list[str] = []
+    for key, value in params:
+        if not isinstance(value, str):
+            raise ValidationError(f"query parameter {key!r} must be a str, got {type(value).__name__}")
+        if not key or not _SAFE_QUERY_CHARS.issuperset(key) or not _SAFE_QUERY_CHARS.issuperset(value):
+            raise ValidationError(
+                f"query parameter {key!r} holds characters that need URL-encoding; only [A-Za-z0-9-._~,:!] "
+                "are sent, so the signed query is the one on the wire"
+            )
+        parts.append(f"{key}={value}")
+    return "&".join(parts)
+
+
+class RestTransport:
+    """Sends one venue's REST requests: rate limit, sign, send, map errors, retry idempotent ones.
+
+    ``path`` is relative to ``config.rest_url`` (``"/spot/order_book"``); the signer receives the full
+    path including the URL's own prefix (``"/api/v4/spot/order_book"``). Retries (exponential backoff
+    with jitter, at most ``config.max_retries``) happen only for idempotent requests, on network errors,
+    timeouts, 5xx and 429; a POST is never retried unless the caller says it is idempotent.
+    The session belongs to the :class:`HttpSessionManager`; ``close()`` only stops this transport.
+    """
+
+    def __init__(
+        self,
+        config: ExchangeConfig,
+        sessions: HttpSessionManager,
+        *,
+        signer: RequestSigner | None,
+        error_mapper: ErrorMapper,
+        rate_limiter: RateLimiter | None = None,
+        clock: ServerClock | None = None,
+        logger: logging.Logger | None = None,
+        on_headers: HeadersHook | None = None,
+        backoff_base_s: float = 0.1,
+        backoff_max_s: float = 2.0,
+        default_retry_after_s: float = 1.0,
+    ) -> None:
+        self._config = config
+        self._sessions = sessions
+        self._signer = signer
+        self._error_mapper = error_mapper
+        self.rate_limiter = rate_limiter
+        self.clock = clock or ServerClock()
+        self._logger = logger or logging.getLogger(f"app.transport.rest.{config.name.value}")
+        self._on_headers = on_headers
+        self._backoff_base_s = backoff_base_s
+        self._backoff_max_s = backoff_max_s
+        self._default_retry_after_s = default_retry_after_s
+        self._base_url = config.rest_url.rstrip("/")
+        self._path_prefix = urlsplit(self._base_url).path.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=config.request_timeout_s, sock_connect=config.connect_timeout_s)
+        self._exchange = config.name.value
+        self._closed = False
+        self.requests = 0
+        self.retries = 0
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Sequence[tuple[str, str]] | None = None,
+        body: bytes | None = None,
+        signed: bool = False,
+        idempotent: bool | None = None,
+        bucket: str = "public",
+    ) -> RestResponse:
+        """Send one request and return its 2xx answer, or raise a typed error (see class doc)."""
+        if self._closed:
+            raise NetworkError(f"{self._exchange}: REST transport is closed")
+        method = method.upper()
+        if signed and self._signer is None:
+            raise ConfigurationError("a signed request needs a signer (API credentials)", key=self._exchange)
+        query = build_query(params)
+        url = URL(f"{self._base_url}{path}?{query}" if query else f"{self._base_url}{path}", encoded=True)
+        payload = body or b""
+        retryable = (method in _IDEMPOTENT_METHODS) if idempotent is None else idempotent
+        max_attempts = 1 + (self._config.max_retries if retryable else 0)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._send_once(method, path, url, query, payload, body, signed, bucket)
+            except RateLimitError as exc:
+                if self.rate_limiter is not None:
+                    self.rate_limiter.penalize(exc.retry_after or self._default_retry_after_s)
+                if attempt >= max_attempts:
+                    raise
+                delay = max(self._backoff(attempt), exc.retry_after or 0.0)
+            except (ExchangeUnavailableError, NetworkError) as exc:
+                if attempt >= max_attempts or not _retry_on(exc):
+                    raise
+                delay = self._backoff(attempt)
+            self.retries += 1
+            if self._logger.isEnabledFor(logging.DEBUG):
+                self._logger.debug("%s %s: retry %d in %.3fs", method, path, attempt, delay)
+            await asyncio.sleep(delay)
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        url: URL,
+        query: str,
+        payload: bytes,
+        body: bytes | None,
+        signed: bool,
+        bucket: str,
+    ) -> RestResponse:
+        if self.rate_limiter is not None:
+            await self.rate_limiter.acquire(bucket)
+        headers = dict(_JSON_BODY_HEADERS if body is not None else _JSON_HEADERS)
+        if signed:
+            assert self._signer is not None
+            headers.update(self._signer(method, f"{self._path_prefix}{path}", query, payload, self.clock))
+        self.requests += 1
+        started = time.monotonic()
+        try:
+            async with self._sessions.session.request(
+                method, url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
+            ) as response:
+                raw = await response.read()
+                status = response.status
+                response_headers: Mapping[str, str] = response.headers
+        except TimeoutError:
+            raise RequestTimeoutError(
+                f"{self._exchange}: {method} {path} got no answer within {self._config.request_timeout_s}s"
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"{self._exchange}: {method} {path} failed: {_describe(exc)}") from None
+        if self._logger.isEnabledFor(logging.DEBUG):
+            self._logger.debug(
+                "%s %s -> %d (%d bytes, %.1f ms)", method, path, status, len(raw), (time.monotonic() - started) * 1e3
+            )
+        if self._on_headers is not None:
+            self._on_headers(response_headers)
+        if 200 <= status < 300:
+            return RestResponse(status, raw, response_headers)
+        raise self._error_mapper(status, raw, response_headers)
+
+    def _backoff(self, attempt: int) -> float:
+        delay: float = min(self._backoff_max_s, self._backoff_base_s * 2.0 ** (attempt - 1))
+        return delay * random.uniform(0.5, 1.0)
+
+    async def close(self) -> None:
+        """Refuse further requests; the shared session is closed by its owner."""
+        self._closed = True
+
+    def __repr__(self) -> str:
+        return f"RestTransport({self._exchange}, {self._base_url}, signed={self._signer is not None})"
+
+
+def _retry_on(exc: Exception) -> bool:
+    if isinstance(exc, ExchangeUnavailableError):
+        return exc.status is None or exc.status >= 500
+    return isinstance(exc, NetworkError)
+
+
+def _describe(exc: aiohttp.ClientError) -> str:
+    """Name the failure without echoing URLs (a signed URL's query must never reach a message)."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"{type(exc).__name__} to {exc.host}:{exc.port} ({exc.os_error.strerror or exc.os_error})"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"{type(exc).__name__} status={exc.status}"
+    return type(exc).__name__

@@ -1,0 +1,70 @@
+"""One lazily created, reused ``aiohttp.ClientSession`` owned by :class:`HttpSessionManager`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aiohttp
+
+
+class HttpSessionManager:
+    """Owns one ``aiohttp.ClientSession`` shared by every REST transport and aiohttp WebSocket.
+
+    The session is created on first use, inside the running event loop, with an explicit timeout (the
+    aiohttp default of five minutes is far too long for trading) and a pooled connector that keeps
+    connections alive and caches DNS. Per-request total timeouts are set by the callers;
+    the session itself bounds only connecting, so WebSocket connections are never cut by it.
+    ``close()`` is idempotent; using ``.session`` afterwards creates a fresh session.
+    """
+
+    def __init__(
+        self,
+        *,
+        connect_timeout_s: float = 5.0,
+        limit: int = 100,
+        dns_cache_ttl_s: int = 300,
+        trace_configs: Sequence[aiohttp.TraceConfig] | None = None,
+    ) -> None:
+        self._connect_timeout_s = connect_timeout_s
+        self._limit = limit
+        self._dns_cache_ttl_s = dns_cache_ttl_s
+        self._trace_configs = list(trace_configs or ())
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The shared session, created on first access (must be called inside the running loop)."""
+        session = self._session
+        if session is None or session.closed:
+            session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(
+                    total=None, connect=self._connect_timeout_s, sock_connect=self._connect_timeout_s
+                ),
+                connector=aiohttp.TCPConnector(
+                    limit=self._limit,
+                    ttl_dns_cache=self._dns_cache_ttl_s,
+                    enable_cleanup_closed=False,
+                ),
+                trace_configs=self._trace_configs or None,
+                raise_for_status=False,
+            )
+            self._session = session
+        return session
+
+    @property
+    def connect_timeout_s(self) -> float:
+        return self._connect_timeout_s
+
+    @property
+    def closed(self) -> bool:
+        """True when no open session exists (never created, or closed)."""
+        return self._session is None or self._session.closed
+
+    async def close(self) -> None:
+        """Close the session and its connector; safe to call repeatedly."""
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
+
+    def __repr__(self) -> str:
+        return f"HttpSessionManager(closed={self.closed}, limit={self._limit})"

@@ -1,0 +1,1 @@
+"""Composite layer tests."""

@@ -1,0 +1,1 @@
+"""Gate.io transport and parsing tests."""

@@ -1,0 +1,1 @@
+"""Venue-independent transport tests."""
