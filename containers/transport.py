@@ -9,6 +9,7 @@ from dependency_injector import containers, providers
 
 from app.config import AppSettings, ExchangeConfig
 from app.domain.enums import ExchangeEnum
+from app.transport.clock import ServerClock
 from containers.ownership import build
 
 
@@ -22,6 +23,7 @@ class TransportContainer(containers.DeclarativeContainer):
     # --- Gate.io spot -----------------------------------------------------------------------------
     gateio_config = providers.Callable(AppSettings.exchange, core.settings, ExchangeEnum.GATEIO)
     gateio_public_config = providers.Callable(ExchangeConfig.public_view, gateio_config)
+    gateio_clock = providers.Singleton(ServerClock)  # server-time offset shared by signed REST and WS auth
     gateio_public_rest = providers.Singleton(
         build,
         core.closables,
@@ -35,6 +37,7 @@ class TransportContainer(containers.DeclarativeContainer):
         "app.exchanges.gateio.spot.rest_private:GateioPrivateSpotRest",
         config=gateio_config,
         sessions=http_sessions,
+        clock=gateio_clock,
     )
     gateio_public_ws = providers.Factory(
         build,
@@ -49,4 +52,5 @@ class TransportContainer(containers.DeclarativeContainer):
         "app.exchanges.gateio.spot.ws_private:GateioPrivateSpotWebsocket",
         config=gateio_config,
         sessions=http_sessions,
+        clock=gateio_clock,
     )

@@ -19,6 +19,7 @@ from app.domain.enums import OrderType, Side, TimeInForce
 from app.simulator.matching import MatchingEngine, OrderRejected, SimOrder
 
 MARKET_MAKER_ACCOUNT = "market-maker"
+TOP_LEVELS_KEPT = 3  # the best few target levels are always quoted, so the spread stays tight
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +119,7 @@ class MarketDriver:
     def _move_mid(self, symbol: str, params: MarketParams) -> None:
         tick = self.engines[symbol].spec.price_tick
         change = math.exp(self._rng.gauss(0.0, params.volatility_bps / 10_000))
-        mid = (self.mid[symbol] * Decimal(repr(change))).quantize(tick, ROUND_HALF_UP)
+        mid = (self.mid[symbol] * Decimal(repr(change))).quantize(tick / 1000)  # quoted prices are rounded
         self.mid[symbol] = max(mid, tick * 1000)
 
     def _targets(self, symbol: str, side: Side) -> list[Decimal]:
@@ -126,14 +127,15 @@ class MarketDriver:
         first = params.half_spread_ticks * tick
         step = params.level_step_ticks * tick
         sign = -1 if side is Side.BUY else 1
-        return [self.mid[symbol] + sign * (first + i * step) for i in range(self.levels)]
+        center = self.mid[symbol].quantize(tick, ROUND_HALF_UP)
+        return [center + sign * (first + i * step) for i in range(self.levels)]
 
     def _pull_crossed(self, symbol: str) -> None:
-        best_bid, best_ask = self._targets(symbol, Side.BUY)[0], self._targets(symbol, Side.SELL)[0]
+        bids, asks = self._targets(symbol, Side.BUY), self._targets(symbol, Side.SELL)
         quotes = self._quotes[symbol]
-        for price in [p for p in quotes[Side.BUY] if p > best_bid]:
+        for price in [p for p in quotes[Side.BUY] if p > bids[0] or p < bids[-1]]:
             self._cancel(symbol, Side.BUY, price)
-        for price in [p for p in quotes[Side.SELL] if p < best_ask]:
+        for price in [p for p in quotes[Side.SELL] if p < asks[0] or p > asks[-1]]:
             self._cancel(symbol, Side.SELL, price)
         for side in (Side.BUY, Side.SELL):
             prices = sorted(quotes[side], reverse=side is Side.BUY)
@@ -152,8 +154,8 @@ class MarketDriver:
         params = self.params[symbol]
         for side in (Side.BUY, Side.SELL):
             quotes = self._quotes[symbol][side]
-            for price in self._targets(symbol, side):
-                if len(quotes) >= self.levels:
+            for index, price in enumerate(self._targets(symbol, side)):
+                if len(quotes) >= self.levels and index >= TOP_LEVELS_KEPT:
                     break
                 if price not in quotes:
                     self._place(symbol, side, price, params)

@@ -88,3 +88,12 @@ async def test_rate_limit_headers_and_429(gate: RawGate, simulator: ExchangeSimu
     assert third.headers["X-Gate-RateLimit-Requests-Remain"] == "0"
     assert int(third.headers["X-Gate-RateLimit-Reset-Timestamp"]) >= int(time.time())
     assert (await gate.get("/spot/currency_pairs")).status == 200  # other endpoints keep their own budget
+
+
+async def test_server_clock_skew_expires_local_timestamps(gate: RawGate, simulator: ExchangeSimulator) -> None:
+    simulator.gateio.clock.offset_s = 120.0
+    server_ms = (await gate.get("/spot/time")).body["server_time"]
+    assert server_ms - time.time() * 1000 > 110_000
+    assert (await gate.signed("GET", "/spot/accounts")).status == 403
+    synced = await gate.signed("GET", "/spot/accounts", timestamp=str(server_ms // 1000))
+    assert synced.status == 200
