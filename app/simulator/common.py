@@ -118,3 +118,23 @@ class RateLimits:
             return RateLimitDecision(False, 0, rule.limit, reset_s)
         window.count += 1
         return RateLimitDecision(True, rule.limit - window.count, rule.limit, reset_s)
+
+
+@dataclass(frozen=True, slots=True)
+class VenueEndpoints:
+    """Where a simulated venue listens and its test credentials (never shown in a repr)."""
+
+    rest_url: str
+    ws_url: str
+    api_key: str = field(repr=False)
+    api_secret: str = field(repr=False)
+    uid: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "rest_url": self.rest_url,
+            "ws_url": self.ws_url,
+            "api_key": self.api_key,
+            "api_secret": self.api_secret,
+            "uid": self.uid,
+        }

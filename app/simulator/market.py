@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from app.domain.enums import OrderType, Side, TimeInForce
 from app.simulator.matching import MatchingEngine, OrderRejected, SimOrder
+from app.simulator.price_path import VenueNoise
 
 MARKET_MAKER_ACCOUNT = "market-maker"
 TOP_LEVELS_KEPT = 3  # the best few target levels are always quoted, so the spread stays tight
@@ -49,6 +50,7 @@ class MarketDriver:
         tick_interval_s: float,
         levels: int = 25,
         account_id: str = MARKET_MAKER_ACCOUNT,
+        anchor: Callable[[str], Decimal | None] | None = None,
     ) -> None:
         self.engines = engines
         self.params = params
@@ -58,6 +60,10 @@ class MarketDriver:
         self.mid: dict[str, Decimal] = {symbol: p.start_price for symbol, p in params.items()}
         self.ticks = 0
         self._rng = random.Random(seed)
+        # With an anchor (the simulator's shared underlying path), the mid follows it with this venue's own
+        # noise and dislocations; without one, the mid is this driver's own random walk.
+        self._anchor = anchor
+        self._noise = VenueNoise(random.Random(seed * 31 + 17))
         self._next_order_id = next_order_id
         self._quotes: dict[str, dict[Side, dict[Decimal, SimOrder]]] = {
             symbol: {Side.BUY: {}, Side.SELL: {}} for symbol in params
@@ -118,8 +124,12 @@ class MarketDriver:
 
     def _move_mid(self, symbol: str, params: MarketParams) -> None:
         tick = self.engines[symbol].spec.price_tick
-        change = math.exp(self._rng.gauss(0.0, params.volatility_bps / 10_000))
-        mid = (self.mid[symbol] * Decimal(repr(change))).quantize(tick / 1000)  # quoted prices are rounded
+        underlying = self._anchor(symbol) if self._anchor is not None else None
+        if underlying is not None:
+            mid = (underlying * Decimal(repr(self._noise.step(symbol)))).quantize(tick / 1000)
+        else:
+            change = math.exp(self._rng.gauss(0.0, params.volatility_bps / 10_000))
+            mid = (self.mid[symbol] * Decimal(repr(change))).quantize(tick / 1000)  # quoted prices are rounded
         self.mid[symbol] = max(mid, tick * 1000)
 
     def _targets(self, symbol: str, side: Side) -> list[Decimal]:

@@ -1,14 +1,19 @@
 """The embedded exchange simulator: one aiohttp server on loopback hosting every simulated venue.
 
-Gate.io spot is served at ``http://host:port/api/v4/...`` (REST) and ``ws://host:port/ws/v4/`` (WS). A new
-venue is one more subpackage with a state object, a ``mount(venue, router)`` and a slot in :data:`VENUES`.
+Every venue follows one shared underlying price path (:mod:`app.simulator.price_path`) with its own noise.
+Gate.io spot is served at ``http://host:port/api/v4/...`` (REST) and ``ws://host:port/ws/v4/`` (WS).
+
+Adding a venue: a subpackage whose venue class takes ``(seed=, tick_interval_s=, clock=, prices=)`` and
+has ``mount(router)``, ``endpoints(base_url, ws_base_url) -> VenueEndpoints``, ``start()``, ``stop()``
+(optionally ``register_fallbacks(router)``), plus one :class:`VenueSpec` line in :data:`VENUES`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import importlib
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 from pydantic import SecretStr
@@ -16,31 +21,41 @@ from pydantic import SecretStr
 from app.config import ExchangeConfig, ExchangeCredentials
 from app.domain.enums import ExchangeEnum
 from app.errors import UnsupportedExchangeError
-from app.simulator.common import SimClock
-from app.simulator.gateio_spot import rest as gateio_spot_rest
-from app.simulator.gateio_spot.venue import GateioSpotVenue
+from app.simulator.common import SimClock, VenueEndpoints
+from app.simulator.price_path import UnderlyingPrices
 
-VENUES = ("gateio",)
+if TYPE_CHECKING:
+    from app.simulator.gateio_spot.venue import GateioSpotVenue
+
+__all__ = ["VENUES", "ExchangeSimulator", "SimulatedVenue", "VenueEndpoints", "VenueSpec"]
+
+
+class SimulatedVenue(Protocol):
+    """What the server needs from a simulated venue."""
+
+    def mount(self, router: web.UrlDispatcher) -> None: ...
+    def endpoints(self, base_url: str, ws_base_url: str) -> VenueEndpoints: ...
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
-class VenueEndpoints:
-    """Where a simulated venue listens and its test credentials (never shown in a repr)."""
+class VenueSpec:
+    """A simulated venue: its name (the settings / JSON key), its exchange, its class (imported lazily)."""
 
-    rest_url: str
-    ws_url: str
-    api_key: str = field(repr=False)
-    api_secret: str = field(repr=False)
-    uid: str
+    name: str
+    exchange: ExchangeEnum
+    factory: str  # "package.module:Class"
 
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "rest_url": self.rest_url,
-            "ws_url": self.ws_url,
-            "api_key": self.api_key,
-            "api_secret": self.api_secret,
-            "uid": self.uid,
-        }
+    def create(self, **kwargs: Any) -> SimulatedVenue:
+        module, _, attr = self.factory.partition(":")
+        venue: SimulatedVenue = getattr(importlib.import_module(module), attr)(**kwargs)
+        return venue
+
+
+VENUES: dict[str, VenueSpec] = {
+    "gateio": VenueSpec("gateio", ExchangeEnum.GATEIO, "app.simulator.gateio_spot.venue:GateioSpotVenue"),
+}
 
 
 class ExchangeSimulator:
@@ -52,25 +67,38 @@ class ExchangeSimulator:
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int = 7,
-        venues: tuple[str, ...] = ("gateio",),
+        venues: tuple[str, ...] | None = None,
         tick_interval_s: float = 0.05,
     ) -> None:
+        venues = tuple(VENUES) if venues is None else tuple(venues)
         unknown = [name for name in venues if name not in VENUES]
         if unknown or not venues:
-            raise UnsupportedExchangeError(f"simulator venues must be among {VENUES}, got {venues}")
+            raise UnsupportedExchangeError(f"simulator venues must be among {tuple(VENUES)}, got {venues}")
         self.host = host
         self.port = port
         self.seed = seed
-        self.venues = tuple(venues)
+        self.venues = venues
         self.clock = SimClock()
+        self.prices = UnderlyingPrices(seed, step_s=tick_interval_s)
         self.endpoints: dict[str, VenueEndpoints] = {}
-        self._gateio = GateioSpotVenue(seed=seed, tick_interval_s=tick_interval_s, clock=self.clock)
+        self._venues: dict[str, SimulatedVenue] = {
+            name: VENUES[name].create(seed=seed, tick_interval_s=tick_interval_s, clock=self.clock, prices=self.prices)
+            for name in venues
+        }
         self._runner: web.AppRunner | None = None
+
+    def venue(self, name: str) -> Any:
+        """The simulated venue ``name`` (matching engines, books, accounts, fault hooks)."""
+        try:
+            return self._venues[name]
+        except KeyError:
+            raise UnsupportedExchangeError(f"this simulator does not run {name!r}; it runs {self.venues}") from None
 
     @property
     def gateio(self) -> GateioSpotVenue:
         """The Gate.io spot venue (matching engines, books, accounts, fault hooks)."""
-        return self._gateio
+        venue: GateioSpotVenue = self.venue("gateio")
+        return venue
 
     @property
     def started(self) -> bool:
@@ -81,37 +109,40 @@ class ExchangeSimulator:
         if self._runner is not None:
             return
         app = web.Application()
-        gateio_rest = gateio_spot_rest.mount(self._gateio, app.router)
-        gateio_rest.register_fallback(app.router)
+        for venue in self._venues.values():
+            venue.mount(app.router)
+        for venue in self._venues.values():
+            register = getattr(venue, "register_fallbacks", None)
+            if register is not None:
+                register(app.router)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
+        started: list[SimulatedVenue] = []
         try:
             site = web.TCPSite(runner, self.host, self.port)
             await site.start()
-            await self._gateio.start()
+            for venue in self._venues.values():
+                await venue.start()
+                started.append(venue)
         except BaseException:
-            await self._gateio.stop()
+            for venue in started:
+                await venue.stop()
             await runner.cleanup()
             raise
         self._runner = runner
         address: Any = runner.addresses[0]
         self.port = int(address[1])
         base = f"{self.host}:{self.port}"
-        user = self._gateio.user
-        self.endpoints["gateio"] = VenueEndpoints(
-            rest_url=f"http://{base}{gateio_spot_rest.PREFIX}",
-            ws_url=f"ws://{base}{gateio_spot_rest.WS_PATHS[0]}",
-            api_key=user.api_key,
-            api_secret=user.api_secret,
-            uid=user.uid,
-        )
+        for name, venue in self._venues.items():
+            self.endpoints[name] = venue.endpoints(f"http://{base}", f"ws://{base}")
 
     async def stop(self) -> None:
-        """Stop the market, close every WS connection and the server; idempotent."""
+        """Stop the markets, close every WS connection and the server; idempotent."""
         runner, self._runner = self._runner, None
         if runner is None:
             return
-        await self._gateio.stop()
+        for venue in self._venues.values():
+            await venue.stop()
         await runner.cleanup()
 
     async def __aenter__(self) -> ExchangeSimulator:
@@ -125,9 +156,10 @@ class ExchangeSimulator:
 
     def exchange_config(self, exchange: ExchangeEnum, base: ExchangeConfig | None = None) -> ExchangeConfig:
         """An :class:`ExchangeConfig` (``base``'s settings if given) pointed at this simulator."""
-        if exchange is not ExchangeEnum.GATEIO:
-            raise UnsupportedExchangeError(f"the simulator does not serve {exchange.value} yet")
-        endpoints = self.endpoints.get("gateio")
+        name = next((spec.name for spec in VENUES.values() if spec.exchange is exchange), None)
+        if name is None or name not in self._venues:
+            raise UnsupportedExchangeError(f"the simulator does not serve {exchange.value}")
+        endpoints = self.endpoints.get(name)
         if endpoints is None:
             raise RuntimeError("the simulator is not started")
         data: dict[str, Any] = base.model_dump() if base is not None else {}

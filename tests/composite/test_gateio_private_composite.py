@@ -247,6 +247,7 @@ async def test_filled_order_found_through_recent_fills_when_the_stream_missed_it
     mocker: MockerFixture,
 ) -> None:
     await private.initialize([Symbol("ETH", "USDT")])  # BTC orders are not streamed to this composite
+    simulator.gateio.market.pause()  # the IOC must meet the ask it was priced at
     best_ask = simulator.gateio.depth("BTC_USDT", 1)[1][0][0]
     timeout_after_sending(mocker, private_rest)
     fills = mocker.spy(private_rest, "get_my_trades")

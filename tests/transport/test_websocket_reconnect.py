@@ -105,7 +105,7 @@ def make_ws(
     )
 
 
-async def wait_for(predicate: Callable[[], bool], within_s: float = 3.0) -> None:
+async def wait_for(predicate: Callable[[], bool], within_s: float = 10.0) -> None:
     for _ in range(int(within_s / 0.01)):
         if predicate():
             return

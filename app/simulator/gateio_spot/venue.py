@@ -14,8 +14,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from aiohttp import web
+
 from app.domain.enums import OrderType, Side, TimeInForce
-from app.simulator.common import IdSequence, RateLimitRule, RateLimits, SimClock, decimals_of, fmt
+from app.simulator.common import IdSequence, RateLimitRule, RateLimits, SimClock, VenueEndpoints, decimals_of, fmt
 from app.simulator.gateio_spot.ws import GateioSpotWsHub
 from app.simulator.market import MARKET_MAKER_ACCOUNT, MarketDriver, MarketParams
 from app.simulator.matching import (
@@ -31,6 +33,7 @@ from app.simulator.matching import (
     RejectReason,
     SimOrder,
 )
+from app.simulator.price_path import UnderlyingPrices
 
 TEXT_PATTERN = re.compile(r"^t-[0-9A-Za-z_.\-]{1,28}$")
 MARKET_BUY_DECIMALS = 8
@@ -161,8 +164,10 @@ class GateioSpotVenue(EngineListener):
         tick_interval_s: float = 0.05,
         clock: SimClock | None = None,
         pairs: tuple[GateioPair, ...] = DEFAULT_PAIRS,
+        prices: UnderlyingPrices | None = None,
     ) -> None:
         self.clock = clock or SimClock()
+        self.prices = prices
         self.pairs = {pair.spec.symbol: pair for pair in pairs}
         self.hub = GateioSpotWsHub(self)
         self.faults = GateioFaults(self.hub)
@@ -186,6 +191,7 @@ class GateioSpotVenue(EngineListener):
             next_order_id=self._order_ids.next,
             seed=seed,
             tick_interval_s=tick_interval_s,
+            anchor=None if prices is None else self._underlying,
         )
         key, secret = simulator_credentials(seed)
         self.user = GateioUser(uid="10000001", api_key=key, api_secret=secret)
@@ -199,6 +205,31 @@ class GateioSpotVenue(EngineListener):
         self._open_by_text: dict[tuple[str, str], str] = {}
         self.public_trades: dict[str, deque[Fill]] = {s: deque(maxlen=HISTORY_LIMIT) for s in self.pairs}
         self.user_trades: dict[str, deque[tuple[Fill, bool]]] = {self.user.uid: deque(maxlen=HISTORY_LIMIT)}
+
+    def _underlying(self, symbol: str) -> Decimal | None:
+        return None if self.prices is None else self.prices.price(self.pairs[symbol].spec.base)
+
+    # --- simulator plug-in ----------------------------------------------------------------------------
+    def mount(self, router: web.UrlDispatcher) -> None:
+        """Register this venue's REST routes and WS endpoint (the catch-all comes last, see below)."""
+        from app.simulator.gateio_spot import rest
+
+        self._rest = rest.mount(self, router)
+
+    def register_fallbacks(self, router: web.UrlDispatcher) -> None:
+        """Gate-shaped 404 for any other ``/api/v4`` path: registered after every venue has mounted."""
+        self._rest.register_fallback(router)
+
+    def endpoints(self, base_url: str, ws_base_url: str) -> VenueEndpoints:
+        from app.simulator.gateio_spot import rest
+
+        return VenueEndpoints(
+            rest_url=f"{base_url}{rest.PREFIX}",
+            ws_url=f"{ws_base_url}{rest.WS_PATHS[0]}",
+            api_key=self.user.api_key,
+            api_secret=self.user.api_secret,
+            uid=self.user.uid,
+        )
 
     # --- lifecycle ----------------------------------------------------------------------------------
     async def start(self) -> None:
