@@ -1,0 +1,1 @@
+"""One module per venue: its :class:`~tests.conformance.case.VenueCase` and simulator hooks."""
