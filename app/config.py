@@ -153,16 +153,41 @@ class TelemetrySettings(BaseModel):
     exporter: Literal["none", "console", "otlp", "memory"] = "none"
     otlp_endpoint: str | None = None
     service_name: str = "cex-arb"
+    # metrics export period for console / otlp (the /metrics endpoint is always read on demand)
+    export_interval_s: float = Field(10.0, gt=0, le=3600)
+    # GET /health and GET /metrics of `cex-arb run`; None = off (the default; `--serve-port` turns it on)
+    serve_port: int | None = Field(None, ge=0, le=65535)
+    serve_host: str = "127.0.0.1"
+    # health: a stream whose last message is older than this is not fresh (per-venue overrides beside it)
+    stream_max_age_s: float = Field(10.0, gt=0, le=3600)
+    stream_max_age_by_venue: dict[ExchangeEnum, float] = {}
+    # health: a key whose recent REST / stream error rate exceeds this is not healthy
+    max_error_rate: float = Field(0.5, ge=0, le=1)
+    error_window: int = Field(100, ge=1, le=100_000)  # recent calls the error rate is computed over
+    trace_cache_hits: bool = False  # a span per cached provider lookup (off: spans for creations only)
+
+    def stream_max_age(self, venue: str) -> float:
+        """The freshness threshold of ``venue``'s streams (seconds)."""
+        for name, value in self.stream_max_age_by_venue.items():
+            if name.value == venue:
+                return value
+        return self.stream_max_age_s
 
 
 class MonitorSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     symbols: list[str] = ["BTC/USDT", "ETH/USDT"]
-    venues: list[ExchangeEnum] = [ExchangeEnum.GATEIO]
+    venues: list[ExchangeEnum] = [ExchangeEnum.GATEIO, ExchangeEnum.GATEIO_FUTURES, ExchangeEnum.MEXC]
     threshold_bps: float = Field(5.0, ge=0, le=10_000)
     size_quote: float = Field(100.0, gt=0)
     refresh_s: float = Field(1.0, gt=0, le=60)
+    depth_levels: int = Field(20, ge=1, le=1000)  # book levels walked for the trade size
+    recompute_interval_s: float = Field(0.05, gt=0, le=10)  # spread recompute throttle
+    max_book_age_s: float = Field(5.0, gt=0, le=300)  # an unchanged book older than this is not acted on
+    max_position_quote: float = Field(1000.0, gt=0)  # |inventory| per venue and symbol (execute)
+    cooldown_s: float = Field(0.5, ge=0, le=3600)  # between executions of one venue pair and symbol
+    rebalance_slippage_bps: float = Field(30.0, ge=0, le=1000)
 
 
 class AppSettings(BaseModel):
@@ -218,13 +243,14 @@ def _format_pydantic(exc: PydanticValidationError) -> str:
     return f"{key}: {first['msg']}"
 
 
-def validate_settings(raw: dict[str, Any]) -> AppSettings:
+def validate_settings(raw: dict[str, Any], *, require_private_credentials: bool = True) -> AppSettings:
     """Validate a plain dict into :class:`AppSettings`; one :class:`ConfigurationError` naming the key."""
     try:
         settings = AppSettings.model_validate(raw)
     except PydanticValidationError as exc:
         raise ConfigurationError(f"invalid settings: {_format_pydantic(exc)}") from None
-    settings.check_production_credentials()
+    if require_private_credentials:  # False: a read-only run (`cex-arb run` without --execute) may lack them
+        settings.check_production_credentials()
     return settings
 
 
@@ -237,7 +263,9 @@ def _lower_keys(value: Any) -> Any:
     return value
 
 
-def load_settings(env: str | None = None, settings_dir: Path | None = None) -> AppSettings:
+def load_settings(
+    env: str | None = None, settings_dir: Path | None = None, *, require_private_credentials: bool = True
+) -> AppSettings:
     """Read ``settings/settings.toml`` (+ ``.secrets.toml``) for ``env`` (default ``$CEX_ENV``)."""
     from dynaconf import Dynaconf
 
@@ -256,4 +284,4 @@ def load_settings(env: str | None = None, settings_dir: Path | None = None) -> A
     )
     raw = _lower_keys({k: v for k, v in dyna.as_dict().items() if k.upper() != "ENV"})
     raw["env"] = env
-    return validate_settings(raw)
+    return validate_settings(raw, require_private_credentials=require_private_credentials)

@@ -1,10 +1,10 @@
-"""Core container: settings, logging, ownership registry, telemetry slot."""
+"""Core container: settings, logging, ownership registry, telemetry and the provider middleware chain."""
 
 from dependency_injector import containers, providers
 
 from app.config import load_settings
 from app.runtime.logging import configure_logging
-from containers.ownership import ClosableRegistry
+from containers.ownership import ClosableRegistry, build
 
 
 class CoreContainer(containers.DeclarativeContainer):
@@ -16,5 +16,25 @@ class CoreContainer(containers.DeclarativeContainer):
 
     closables = providers.Singleton(ClosableRegistry)
 
-    # Filled by the middleware issue (tracer / meter providers); None means "no telemetry".
-    telemetry: providers.Object[object | None] = providers.Object(None)
+    # --- telemetry: this container's tracer / meter providers (never the process-global ones) ----
+    # exporter from settings.telemetry.exporter (none | console | otlp | memory); closed by the registry.
+    telemetry = providers.Singleton(
+        build,
+        closables,
+        "app.telemetry.provider:create_telemetry",
+        settings.provided.telemetry,
+        env=settings.provided.env,
+    )
+
+    # --- provider middleware: every Decorated provider (containers/middleware.py) goes through ----
+    # ``middleware``: its layers in order, outermost first. Override one layer to replace it alone.
+    performance = providers.Singleton(build, closables, "app.middleware.performance:PerformanceMiddleware", telemetry)
+    health = providers.Singleton(
+        build, closables, "app.middleware.health:HealthMiddleware", settings.provided.telemetry
+    )
+    tracing = providers.Singleton(
+        build, closables, "app.middleware.tracing:TracingMiddleware", telemetry, settings.provided.telemetry
+    )
+    middleware = providers.Singleton(
+        build, closables, "app.middleware.chain:MiddlewareChain", providers.List(performance, health, tracing)
+    )

@@ -14,7 +14,7 @@ until :func:`close_all_exchanges`.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dependency_injector import providers
 
@@ -28,7 +28,11 @@ from app.domain.handlers import (
 )
 from app.errors import ConfigurationError, UnsupportedExchangeError
 from containers.application import ApplicationContainer
+from containers.middleware import Decorated
 from containers.ownership import ClosableRegistry
+
+if TYPE_CHECKING:
+    from app.middleware.health import FactoryHealthStatus, HealthReport
 
 _container: ApplicationContainer | None = None
 
@@ -82,6 +86,8 @@ def _provider(group: str, name: str) -> providers.Provider[Any]:
 
 def _fresh(provider: providers.Provider[Any], **kwargs: Any) -> Any:
     """Build a new instance with the same recipe as a cached Singleton (``use_cache=False``)."""
+    if isinstance(provider, Decorated):  # the fresh raw instance still goes through the middleware
+        return provider.decorate_instance(_fresh(provider.inner, **kwargs))
     recipe = providers.Factory(provider.provides, *provider.args, **{**provider.kwargs, **kwargs})  # type: ignore[attr-defined]
     return recipe()
 
@@ -146,6 +152,21 @@ def create_exchange_pair(exchange: ExchangeEnum | str, config: ExchangeConfig | 
         create_public_composite_exchange(exchange, config),
         create_private_composite_exchange(exchange, config),
     )
+
+
+def get_factory_health() -> FactoryHealthStatus:
+    """``FactoryHealthStatus(supported_exchanges, cache_efficiency, average_creation_time, error_rate)``,
+    with per-key lookup figures in ``.keys``."""
+    exchanges = [ex.value for ex in get_supported_exchanges()]
+    health: Any = get_container().core.health()
+    return health.factory_health(exchanges)  # type: ignore[no-any-return]
+
+
+def get_health_report() -> HealthReport:
+    """Liveness, readiness and per-key checks of everything created through this API."""
+    exchanges = [ex.value for ex in get_supported_exchanges()]
+    health: Any = get_container().core.health()
+    return health.report(exchanges)  # type: ignore[no-any-return]
 
 
 def use_settings(settings: AppSettings) -> None:

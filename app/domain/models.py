@@ -6,8 +6,10 @@ ever reaches anything sent to a venue, and tick / lot checks are exact (``price 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from app.domain.enums import (
     ExchangeEnum,
@@ -46,8 +48,10 @@ class SymbolInfo:
         return self.status is TradingStatus.TRADING
 
 
-@dataclass(frozen=True, slots=True)
-class PriceLevel:
+class PriceLevel(NamedTuple):
+    """One book level. A named tuple: stream decoders build it directly (msgspec decodes ``["1.5","2"]``
+    into it) and the local book stores that same object, so applying a level allocates nothing."""
+
     price: Decimal
     quantity: Decimal
 
@@ -191,7 +195,7 @@ class OrderBookDiff:
     symbol: Symbol
     first_update_id: int
     last_update_id: int
-    bids: list[tuple[Decimal, Decimal]]
-    asks: list[tuple[Decimal, Decimal]]
+    bids: Sequence[tuple[Decimal, Decimal]]  # PriceLevel items from decoders that build them directly
+    asks: Sequence[tuple[Decimal, Decimal]]
     timestamp_ms: int
     is_snapshot: bool = False

@@ -111,6 +111,10 @@ class MarketDriver:
             await self._running.wait()
             self.tick()
 
+    def dislocate(self, symbol: str, bps: float) -> None:
+        """Shift this venue's deviation of ``symbol`` by ``bps`` from the next tick on (with an anchor only)."""
+        self._noise.shift(symbol, bps)
+
     # --- one tick -----------------------------------------------------------------------------------
     def tick(self) -> None:
         self.ticks += 1

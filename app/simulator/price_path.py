@@ -82,6 +82,10 @@ class VenueNoise:
         self._jump = dislocation_bps
         self._offset_bps: dict[str, float] = {}
 
+    def shift(self, key: str, bps: float) -> None:
+        """Add a dislocation of ``bps`` to ``key``'s deviation now (it decays like a natural one; tests)."""
+        self._offset_bps[key] = self._offset_bps.get(key, 0.0) + bps
+
     def step(self, key: str) -> float:
         """Advance the deviation of ``key`` one tick and return it as a price factor (about 1.0)."""
         offset = self._offset_bps.get(key, 0.0) * (1.0 - self._reversion)

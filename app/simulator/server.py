@@ -25,7 +25,9 @@ from app.simulator.common import SimClock, VenueEndpoints
 from app.simulator.price_path import UnderlyingPrices
 
 if TYPE_CHECKING:
+    from app.simulator.gateio_futures.venue import GateioFuturesVenue
     from app.simulator.gateio_spot.venue import GateioSpotVenue
+    from app.simulator.mexc.venue import MexcSpotVenue
 
 __all__ = ["VENUES", "ExchangeSimulator", "SimulatedVenue", "VenueEndpoints", "VenueSpec"]
 
@@ -55,6 +57,10 @@ class VenueSpec:
 
 VENUES: dict[str, VenueSpec] = {
     "gateio": VenueSpec("gateio", ExchangeEnum.GATEIO, "app.simulator.gateio_spot.venue:GateioSpotVenue"),
+    "mexc": VenueSpec("mexc", ExchangeEnum.MEXC, "app.simulator.mexc.venue:MexcSpotVenue"),
+    "gateio_futures": VenueSpec(
+        "gateio_futures", ExchangeEnum.GATEIO_FUTURES, "app.simulator.gateio_futures.venue:GateioFuturesVenue"
+    ),
 }
 
 
@@ -98,6 +104,18 @@ class ExchangeSimulator:
     def gateio(self) -> GateioSpotVenue:
         """The Gate.io spot venue (matching engines, books, accounts, fault hooks)."""
         venue: GateioSpotVenue = self.venue("gateio")
+        return venue
+
+    @property
+    def gateio_futures(self) -> GateioFuturesVenue:
+        """The Gate.io USDT perpetual futures venue (engines, positions, funding, fault hooks)."""
+        futures: GateioFuturesVenue = self.venue("gateio_futures")
+        return futures
+
+    @property
+    def mexc(self) -> MexcSpotVenue:
+        """The MEXC spot venue (matching engines, listenKeys, accounts, fault hooks)."""
+        venue: MexcSpotVenue = self.venue("mexc")
         return venue
 
     @property

@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -37,6 +37,10 @@ ErrorMapper: TypeAlias = Callable[[int, bytes, Mapping[str, str]], ExchangeAPIEr
 HeadersHook: TypeAlias = Callable[[Mapping[str, str]], None]
 """Called with every response's headers (venue rate-limit headers)."""
 
+QuerySigner: TypeAlias = Callable[[str, str, str, bytes, ServerClock], tuple[str, dict[str, str]]]
+"""``(method, full_path, query_string, body, clock) -> (query_to_send, headers)`` for venues that sign inside
+the query string (MEXC: ``...&timestamp=..&signature=..``); called at send time, so each attempt is fresh."""
+
 # Characters a query value may hold without percent-encoding (RFC 3986 unreserved, plus ``,`` ``:``
 # ``!``, which venues accept literally). Anything else is refused, so the signed text is the sent text.
 _SAFE_QUERY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~,:!")
@@ -52,6 +56,34 @@ class RestResponse:
     status: int
     body: bytes
     headers: Mapping[str, str]
+
+
+@dataclass(slots=True)
+class RestCall:
+    """One logical request (all its attempts) as observers see it: no query string, body or headers."""
+
+    exchange: str
+    method: str
+    path: str  # relative to the REST base URL, without the query string
+    signed: bool
+    base_url: str
+    started_ns: int  # wall clock (``time.time_ns``), for spans
+    started_perf: float  # ``time.perf_counter``, for durations
+    retries: int = 0
+    status: int | None = None
+    error: BaseException | None = None
+    duration_s: float = 0.0
+    signed_ns: int | None = None  # when the last attempt was signed (wall clock)
+
+
+class RestObserver(Protocol):
+    """Sees every request of a transport (metrics, traces, health); must not raise or block."""
+
+    def request_started(self, call: RestCall) -> object:
+        """Return a token handed back to :meth:`request_finished` (e.g. a span)."""
+        ...
+
+    def request_finished(self, call: RestCall, token: object) -> None: ...
 
 
 def build_query(params: Sequence[tuple[str, str]] | None) -> str:
@@ -92,6 +124,7 @@ class RestTransport:
         clock: ServerClock | None = None,
         logger: logging.Logger | None = None,
         on_headers: HeadersHook | None = None,
+        query_signer: QuerySigner | None = None,
         backoff_base_s: float = 0.1,
         backoff_max_s: float = 2.0,
         default_retry_after_s: float = 1.0,
@@ -104,6 +137,7 @@ class RestTransport:
         self.clock = clock or ServerClock()
         self._logger = logger or logging.getLogger(f"app.transport.rest.{config.name.value}")
         self._on_headers = on_headers
+        self._query_signer = query_signer
         self._backoff_base_s = backoff_base_s
         self._backoff_max_s = backoff_max_s
         self._default_retry_after_s = default_retry_after_s
@@ -111,6 +145,7 @@ class RestTransport:
         self._path_prefix = urlsplit(self._base_url).path.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=config.request_timeout_s, sock_connect=config.connect_timeout_s)
         self._exchange = config.name.value
+        self._observers: tuple[RestObserver, ...] = ()
         self._closed = False
         self.requests = 0
         self.retries = 0
@@ -118,6 +153,10 @@ class RestTransport:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    def add_observer(self, observer: RestObserver) -> None:
+        """Tell ``observer`` about every request from now on (see :class:`RestObserver`)."""
+        self._observers = (*self._observers, observer)
 
     async def request(
         self,
@@ -131,10 +170,44 @@ class RestTransport:
         bucket: str = "public",
     ) -> RestResponse:
         """Send one request and return its 2xx answer, or raise a typed error (see class doc)."""
+        observers = self._observers
+        if not observers:
+            return await self._request(method, path, params, body, signed, idempotent, bucket, None)
+        call = RestCall(
+            self._exchange, method.upper(), path, signed, self._base_url, time.time_ns(), time.perf_counter()
+        )
+        tokens = [observer.request_started(call) for observer in observers]
+        try:
+            response = await self._request(method, path, params, body, signed, idempotent, bucket, call)
+            call.status = response.status
+            return response
+        except BaseException as exc:
+            call.error = exc
+            call.status = getattr(exc, "status", None)
+            raise
+        finally:
+            call.duration_s = time.perf_counter() - call.started_perf
+            for observer, token in zip(observers, tokens, strict=True):
+                try:
+                    observer.request_finished(call, token)
+                except Exception:  # pragma: no cover - an observer bug must not fail a request
+                    self._logger.exception("REST observer %s failed", type(observer).__name__)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        params: Sequence[tuple[str, str]] | None,
+        body: bytes | None,
+        signed: bool,
+        idempotent: bool | None,
+        bucket: str,
+        call: RestCall | None,
+    ) -> RestResponse:
         if self._closed:
             raise NetworkError(f"{self._exchange}: REST transport is closed")
         method = method.upper()
-        if signed and self._signer is None:
+        if signed and self._signer is None and self._query_signer is None:
             raise ConfigurationError("a signed request needs a signer (API credentials)", key=self._exchange)
         query = build_query(params)
         url = URL(f"{self._base_url}{path}?{query}" if query else f"{self._base_url}{path}", encoded=True)
@@ -145,7 +218,7 @@ class RestTransport:
         while True:
             attempt += 1
             try:
-                return await self._send_once(method, path, url, query, payload, body, signed, bucket)
+                return await self._send_once(method, path, url, query, payload, body, signed, bucket, call)
             except RateLimitError as exc:
                 if self.rate_limiter is not None:
                     self.rate_limiter.penalize(exc.retry_after or self._default_retry_after_s)
@@ -157,6 +230,8 @@ class RestTransport:
                     raise
                 delay = self._backoff(attempt)
             self.retries += 1
+            if call is not None:
+                call.retries += 1
             if self._logger.isEnabledFor(logging.DEBUG):
                 self._logger.debug("%s %s: retry %d in %.3fs", method, path, attempt, delay)
             await asyncio.sleep(delay)
@@ -171,13 +246,20 @@ class RestTransport:
         body: bytes | None,
         signed: bool,
         bucket: str,
+        call: RestCall | None = None,
     ) -> RestResponse:
         if self.rate_limiter is not None:
             await self.rate_limiter.acquire(bucket)
         headers = dict(_JSON_BODY_HEADERS if body is not None else _JSON_HEADERS)
-        if signed:
+        if signed and self._query_signer is not None:
+            query, extra = self._query_signer(method, f"{self._path_prefix}{path}", query, payload, self.clock)
+            headers.update(extra)
+            url = URL(f"{self._base_url}{path}?{query}", encoded=True)
+        elif signed:
             assert self._signer is not None
             headers.update(self._signer(method, f"{self._path_prefix}{path}", query, payload, self.clock))
+        if call is not None and signed:
+            call.signed_ns = time.time_ns()
         self.requests += 1
         started = time.monotonic()
         try:
@@ -212,7 +294,8 @@ class RestTransport:
         self._closed = True
 
     def __repr__(self) -> str:
-        return f"RestTransport({self._exchange}, {self._base_url}, signed={self._signer is not None})"
+        signed = self._signer is not None or self._query_signer is not None
+        return f"RestTransport({self._exchange}, {self._base_url}, signed={signed})"
 
 
 def _retry_on(exc: Exception) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import aiohttp
+import msgspec
 
 from app.errors import NetworkError, RequestTimeoutError
 from app.transport.session import HttpSessionManager
@@ -18,6 +19,13 @@ from app.transport.session import HttpSessionManager
 MessageCallback = Callable[[str | bytes], None]
 ConnectedCallback = Callable[[bool], Awaitable[None]]
 PingFactory = Callable[[], str | bytes | None]
+WsEventListener = Callable[[str, "ReconnectingWebSocket"], None]
+"""Told about connection events (``WS_CONNECTED`` ...); sync, must not raise (telemetry, health)."""
+
+WS_CONNECTED = "connected"  # first connection
+WS_DISCONNECTED = "disconnected"  # connection lost (a reconnect follows)
+WS_RECONNECTED = "reconnected"  # connection re-established
+WS_RESUBSCRIBED = "resubscribed"  # on_connected(True) done: subscriptions replayed, reconnect listeners ran
 
 
 class WebSocketConnection(Protocol):
@@ -204,6 +212,28 @@ class ReconnectingWebSocket:
         self.handler_errors = 0
         self.last_message_monotonic = 0.0
         self._last_ping_monotonic = 0.0
+        self.decode_errors = 0  # handler failures that were msgspec decode/validation errors
+        self.measure_handlers = False  # when True, on_message time is summed (two clock reads per message)
+        self.handler_time_s = 0.0
+        self.handler_time_max_s = 0.0
+        self.last_disconnect_monotonic = 0.0
+        self._listeners: tuple[WsEventListener, ...] = ()
+
+    def add_listener(self, listener: WsEventListener) -> None:
+        """Call ``listener(event, self)`` on connection events (see ``WS_*``)."""
+        self._listeners = (*self._listeners, listener)
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._closing
+
+    def _emit(self, event: str) -> None:
+        for listener in self._listeners:
+            try:
+                listener(event, self)
+            except Exception:  # pragma: no cover - a listener bug must not break the connection
+                self._logger.exception("%s: listener failed on %s", self.name, event)
 
     # -- lifecycle --------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -217,6 +247,7 @@ class ReconnectingWebSocket:
         self._attach(conn)
         self._run_task = asyncio.create_task(self._run(conn), name=f"{self.name}-reader")
         self._keepalive_task = asyncio.create_task(self._keepalive(), name=f"{self.name}-keepalive")
+        self._emit(WS_CONNECTED)
         try:
             await self._on_connected(False)
         except BaseException:
@@ -286,10 +317,13 @@ class ReconnectingWebSocket:
                 await conn.close()
             if self._closing:
                 return
+            self.last_disconnect_monotonic = time.monotonic()
+            self._emit(WS_DISCONNECTED)
             self._logger.info("%s: connection lost, reconnecting", self.name)
             conn = await self._reconnect_with_backoff()
             self._attach(conn)
             self.reconnect_count += 1
+            self._emit(WS_RECONNECTED)
             if self._hook_task is not None and not self._hook_task.done():
                 self._hook_task.cancel()
             self._hook_task = asyncio.create_task(self._run_hook(conn), name=f"{self.name}-on-connected")
@@ -297,6 +331,7 @@ class ReconnectingWebSocket:
     async def _read(self, conn: WebSocketConnection) -> None:
         on_message = self._on_message
         monotonic = time.monotonic
+        perf_counter = time.perf_counter
         while True:
             try:
                 data = await conn.receive()
@@ -310,9 +345,19 @@ class ReconnectingWebSocket:
             self.messages += 1
             self.last_message_monotonic = monotonic()
             try:
-                on_message(data)
-            except Exception:
+                if self.measure_handlers:
+                    began = perf_counter()
+                    on_message(data)
+                    spent = perf_counter() - began
+                    self.handler_time_s += spent
+                    if spent > self.handler_time_max_s:
+                        self.handler_time_max_s = spent
+                else:
+                    on_message(data)
+            except Exception as exc:
                 self.handler_errors += 1
+                if isinstance(exc, msgspec.MsgspecError):
+                    self.decode_errors += 1
                 self._logger.exception("%s: message handler failed", self.name)
 
     async def _reconnect_with_backoff(self) -> WebSocketConnection:
@@ -335,6 +380,8 @@ class ReconnectingWebSocket:
             self._logger.warning("%s: on_connected failed (%s); dropping the connection", self.name, exc)
             with contextlib.suppress(Exception):
                 await conn.close()
+            return
+        self._emit(WS_RESUBSCRIBED)
 
     async def _keepalive(self) -> None:
         tick = max(0.01, min(self._ping_interval_s, self._idle_timeout_s) / 4.0)

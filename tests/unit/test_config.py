@@ -19,6 +19,10 @@ def _gate(**overrides: object) -> dict[str, object]:
 def test_development_uses_the_simulator_and_production_the_real_urls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CEX_EXCHANGES__GATEIO__API_KEY", "k")
     monkeypatch.setenv("CEX_EXCHANGES__GATEIO__API_SECRET", "s")
+    monkeypatch.setenv("CEX_EXCHANGES__MEXC__API_KEY", "k")
+    monkeypatch.setenv("CEX_EXCHANGES__MEXC__API_SECRET", "s")
+    monkeypatch.setenv("CEX_EXCHANGES__GATEIO_FUTURES__API_KEY", "k")
+    monkeypatch.setenv("CEX_EXCHANGES__GATEIO_FUTURES__API_SECRET", "s")
     dev = load_settings("development")
     prod = load_settings("production")
     assert dev.simulator.enabled is True
@@ -85,7 +89,11 @@ def test_require_credentials_raises_a_value_error_naming_the_exchange() -> None:
 def test_secrets_file_is_read_for_its_environment(tmp_path: Path) -> None:
     source = Path(__file__).resolve().parents[2] / "settings" / "settings.toml"
     (tmp_path / "settings.toml").write_text(source.read_text())
-    (tmp_path / ".secrets.toml").write_text('[production.exchanges.gateio]\napi_key = "k1"\napi_secret = "s1"\n')
+    (tmp_path / ".secrets.toml").write_text(
+        '[production.exchanges.gateio]\napi_key = "k1"\napi_secret = "s1"\n'
+        '[production.exchanges.mexc]\napi_key = "k2"\napi_secret = "s2"\n'
+        '[production.exchanges.gateio_futures]\napi_key = "k3"\napi_secret = "s3"\n'
+    )
     settings = load_settings("production", settings_dir=tmp_path)
     creds = settings.exchange("gateio").credentials
     assert creds.api_key is not None and creds.api_key.get_secret_value() == "k1"

@@ -138,3 +138,71 @@ HEADER_RL_REMAIN: Final = "X-Gate-RateLimit-Requests-Remain"
 HEADER_RL_LIMIT: Final = "X-Gate-RateLimit-Limit"
 HEADER_RL_RESET: Final = "X-Gate-RateLimit-Reset-Timestamp"
 HEADER_RETRY_AFTER: Final = "Retry-After"
+
+# --- USDT-settled perpetual futures (reference sections 6 and 10) ---------------------------------
+FUTURES_EXCHANGE_NAME: Final = "gateio_futures"
+FUTURES_SETTLE: Final = "usdt"
+FUTURES_PREFIX: Final = "/futures/usdt"
+FUTURES_CONTRACTS: Final = f"{FUTURES_PREFIX}/contracts"
+FUTURES_ORDER_BOOK: Final = f"{FUTURES_PREFIX}/order_book"
+FUTURES_TRADES: Final = f"{FUTURES_PREFIX}/trades"
+FUTURES_TICKERS: Final = f"{FUTURES_PREFIX}/tickers"
+FUTURES_FUNDING_RATE: Final = f"{FUTURES_PREFIX}/funding_rate"
+FUTURES_ACCOUNTS: Final = f"{FUTURES_PREFIX}/accounts"
+FUTURES_POSITIONS: Final = f"{FUTURES_PREFIX}/positions"
+FUTURES_DUAL_POSITIONS: Final = f"{FUTURES_PREFIX}/dual_comp/positions"
+FUTURES_DUAL_MODE: Final = f"{FUTURES_PREFIX}/dual_mode"
+FUTURES_ORDERS: Final = f"{FUTURES_PREFIX}/orders"
+FUTURES_MY_TRADES: Final = f"{FUTURES_PREFIX}/my_trades"
+FUTURES_ORDER_BOOK_MAX: Final = 300
+FUTURES_ORDER_BOOK_LEVEL: Final = "100"
+
+FUTURES_PING: Final = "futures.ping"
+FUTURES_PONG: Final = "futures.pong"
+CH_FUTURES_ORDER_BOOK_UPDATE: Final = "futures.order_book_update"
+CH_FUTURES_TRADES: Final = "futures.trades"
+CH_FUTURES_BOOK_TICKER: Final = "futures.book_ticker"
+CH_FUTURES_ORDERS: Final = "futures.orders"
+CH_FUTURES_USERTRADES: Final = "futures.usertrades"
+CH_FUTURES_POSITIONS: Final = "futures.positions"
+CH_FUTURES_BALANCES: Final = "futures.balances"
+
+# Futures ``finish_as`` (status is only open / finished): fills, cancels, and the venue's refusals.
+FUTURES_FINISH_AS_STATUS: Final = {
+    "filled": OrderStatus.FILLED,
+    "cancelled": OrderStatus.CANCELLED,
+    "liquidated": OrderStatus.CANCELLED,
+    "ioc": OrderStatus.EXPIRED,
+    "auto_deleveraged": OrderStatus.CANCELLED,
+    "reduce_only": OrderStatus.REJECTED,
+    "position_closed": OrderStatus.CANCELLED,
+    "reduce_out": OrderStatus.CANCELLED,
+    "stp": OrderStatus.REJECTED,
+    "poc": OrderStatus.REJECTED,
+    "fok": OrderStatus.EXPIRED,
+}
+FUTURES_INVALID_ORDER_LABELS: Final = frozenset(
+    {
+        "CONTRACT_NOT_FOUND",
+        "RISK_LIMIT_EXCEEDED",
+        "LIQUIDATE_IMMEDIATELY",
+        "LEVERAGE_TOO_HIGH",
+        "LEVERAGE_TOO_LOW",
+        "POSITION_CROSS_MARGIN",
+        "POSITION_IN_LIQUIDATION",
+        "POSITION_IN_CLOSE",
+        "POSITION_EMPTY",
+        "REMOVE_TOO_MUCH",
+        "PRICE_OVER_LIQUIDATION",
+        "PRICE_OVER_BANKRUPT",
+        "INCREASE_POSITION",
+        "CONTRACT_IN_DELISTING",
+        "POSITION_NOT_FOUND",
+        "POSITION_DUAL_MODE",
+        "ORDER_PENDING",
+        "POSITION_HOLDING",
+        "REDUCE_EXCEEDED",
+        "NO_CHANGE",
+        "ORDER_NOT_OWNED",
+    }
+)

@@ -12,7 +12,7 @@ endpoints use ``detail`` instead of ``message``; some send the label alone)::
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import msgspec
 
@@ -29,6 +29,7 @@ from app.exchanges.gateio.constants import (
     AUTH_LABELS,
     BALANCE_LABELS,
     EXCHANGE_NAME,
+    FUTURES_INVALID_ORDER_LABELS,
     HEADER_RETRY_AFTER,
     HEADER_RL_RESET,
     INVALID_ORDER_LABELS,
@@ -82,21 +83,35 @@ def retry_after_s(headers: Mapping[str, str], *, now_s: float | None = None) -> 
     return None
 
 
-def map_gateio_error(status: int, body: bytes, headers: Mapping[str, str]) -> ExchangeAPIError:
-    """Map one non-2xx Gate answer to the matching :class:`ExchangeAPIError` subclass."""
+def map_gateio_error(
+    status: int, body: bytes, headers: Mapping[str, str], *, exchange: str = EXCHANGE_NAME
+) -> ExchangeAPIError:
+    """Map one non-2xx Gate answer to the matching :class:`ExchangeAPIError` subclass.
+
+    ``exchange`` names the venue in the error (``gateio`` for spot, ``gateio_futures`` for futures).
+    """
     label, message = parse_error_body(body)
     if status == 429 or label in RATE_LIMIT_LABELS:
-        return RateLimitError(EXCHANGE_NAME, message, code=label, status=status, retry_after=retry_after_s(headers))
+        return RateLimitError(exchange, message, code=label, status=status, retry_after=retry_after_s(headers))
     if label in AUTH_LABELS:
-        return AuthenticationError(EXCHANGE_NAME, message, code=label, status=status)
+        return AuthenticationError(exchange, message, code=label, status=status)
     if label in BALANCE_LABELS:
-        return InsufficientBalanceError(EXCHANGE_NAME, message, code=label, status=status)
+        return InsufficientBalanceError(exchange, message, code=label, status=status)
     if label in NOT_FOUND_LABELS:
-        return OrderNotFoundError(EXCHANGE_NAME, message, code=label, status=status)
-    if label in INVALID_ORDER_LABELS:
-        return InvalidOrderError(EXCHANGE_NAME, message, code=label, status=status)
+        return OrderNotFoundError(exchange, message, code=label, status=status)
+    if label in INVALID_ORDER_LABELS or label in FUTURES_INVALID_ORDER_LABELS:
+        return InvalidOrderError(exchange, message, code=label, status=status)
     if status >= 500 or label in UNAVAILABLE_LABELS:
-        return ExchangeUnavailableError(EXCHANGE_NAME, message, code=label, status=status)
+        return ExchangeUnavailableError(exchange, message, code=label, status=status)
     if label is None and status in (401, 403):
-        return AuthenticationError(EXCHANGE_NAME, message, code=label, status=status)
-    return ExchangeAPIError(EXCHANGE_NAME, message, code=label, status=status)
+        return AuthenticationError(exchange, message, code=label, status=status)
+    return ExchangeAPIError(exchange, message, code=label, status=status)
+
+
+def error_mapper_for(exchange: str) -> Callable[[int, bytes, Mapping[str, str]], ExchangeAPIError]:
+    """The :data:`~app.transport.rest.ErrorMapper` of one Gate venue (errors carry its name)."""
+
+    def mapper(status: int, body: bytes, headers: Mapping[str, str]) -> ExchangeAPIError:
+        return map_gateio_error(status, body, headers, exchange=exchange)
+
+    return mapper

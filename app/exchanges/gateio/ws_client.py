@@ -1,6 +1,6 @@
 """Gate.io WebSocket client base: subscriptions with acks, replay on reconnect, ordered handler delivery.
 
-Shared by the spot (and later futures) public and private clients, which only declare their channels.
+Shared by the spot and futures public and private clients, which only declare their channels.
 
 Handler delivery (the hot path): a sync handler is called inline from the reader; an async handler
 gets one FIFO worker task per handler, owned by the client, so items keep their order and the reader
@@ -96,9 +96,11 @@ class GateioWebsocketClient:
         clock: ServerClock | None = None,
         logger: logging.Logger | None = None,
         per_unit_channels: frozenset[str] = frozenset(),
+        exchange_name: str = c.EXCHANGE_NAME,
     ) -> None:
         self.config = config
         self.name = name
+        self.exchange_name = exchange_name
         self.logger = logger or logging.getLogger(f"app.exchanges.gateio.{name}")
         self.clock = clock or ServerClock()
         self._signer = signer
@@ -245,8 +247,8 @@ class GateioWebsocketClient:
             message, code = error.message, error.code
         text = f"{event} {channel} {payload}: {message}"
         if code == c.WS_ERROR_AUTH:
-            raise AuthenticationError(c.EXCHANGE_NAME, text, code=code)
-        raise ExchangeAPIError(c.EXCHANGE_NAME, text, code=code)
+            raise AuthenticationError(self.exchange_name, text, code=code)
+        raise ExchangeAPIError(self.exchange_name, text, code=code)
 
     async def _on_connected(self, is_reconnect: bool) -> None:
         requests = [

@@ -404,8 +404,8 @@ class WsOrderBookUpdate(msgspec.Struct):
     s: str
     U: int
     u: int
-    b: list[Level] = []
-    a: list[Level] = []
+    b: list[PriceLevel] = []  # decoded straight into the book's level type (stored as is)
+    a: list[PriceLevel] = []
     full: bool = False
 
     def to_domain(self) -> OrderBookDiff:

@@ -1,0 +1,143 @@
+"""Gate.io USDT perpetual public WebSocket: book diffs, trades, book tickers (reference 10.2-10.4).
+
+The connection, subscriptions with acks, replay after reconnect, ``futures.ping`` keep-alive and ordered
+handler delivery are the shared :class:`~app.exchanges.gateio.ws_client.GateioWebsocketClient`; this
+module only declares the futures channels and converts contract sizes to base units.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import msgspec
+
+from app.config import ExchangeConfig
+from app.domain.handlers import PublicWebsocketHandlers, require_public
+from app.domain.symbol import Symbol
+from app.exchanges.gateio import constants as c
+from app.exchanges.gateio.futures.contract_sizes import ContractSizes
+from app.exchanges.gateio.futures.rest_public import load_contract_sizes
+from app.exchanges.gateio.futures.schemas import (
+    native_symbol,
+    symbol_from_native,
+    ws_book_ticker_decoder,
+    ws_order_book_update_decoder,
+    ws_trades_decoder,
+)
+from app.exchanges.gateio.ws_client import GateioWebsocketClient, ReconnectListener, Unit
+from app.transport.clock import ServerClock
+from app.transport.session import HttpSessionManager
+from app.transport.websocket import ReconnectingWebSocket
+
+
+class GateioPublicFuturesWebsocket:
+    """Market-data stream of USDT perpetuals. Handlers receive ``OrderBookDiff`` / ``Trade`` / ``BookTicker``
+    with quantities in base units.
+
+    ``contract_sizes`` may be shared with a REST client; when it is empty at :meth:`start` the contract
+    list is loaded once.
+    """
+
+    def __init__(
+        self,
+        config: ExchangeConfig,
+        sessions: HttpSessionManager,
+        handlers: PublicWebsocketHandlers,
+        logger: logging.Logger | None = None,
+        *,
+        clock: ServerClock | None = None,
+        contract_sizes: ContractSizes | None = None,
+    ) -> None:
+        self.handlers = require_public(handlers)
+        self.config = config
+        self._sessions = sessions
+        self.contract_sizes = contract_sizes if contract_sizes is not None else ContractSizes()
+        self.client = GateioWebsocketClient(
+            config,
+            sessions,
+            url=config.ws_url,
+            name="gateio-futures-public",
+            ping_channel=c.FUTURES_PING,
+            clock=clock,
+            logger=logger or logging.getLogger("app.exchanges.gateio.futures.ws_public"),
+            per_unit_channels=frozenset({c.CH_FUTURES_ORDER_BOOK_UPDATE}),
+            exchange_name=c.FUTURES_EXCHANGE_NAME,
+        )
+        self._register()
+
+    def use_contract_sizes(self, sizes: ContractSizes) -> None:
+        """Convert with ``sizes`` (e.g. the public REST client's, already loaded)."""
+        self.contract_sizes = sizes
+
+    def _register(self) -> None:
+        client = self.client
+        deliver_diff = client.deliverer(self.handlers.orderbook_handler, "orderbook")
+        deliver_trade = client.deliverer(self.handlers.trades_handler, "trades")
+        deliver_ticker = client.deliverer(self.handlers.book_ticker_handler, "book_ticker")
+        if deliver_diff is not None:
+            decode_diff = ws_order_book_update_decoder.decode
+
+            def on_diff(raw: msgspec.Raw) -> None:
+                diff = decode_diff(raw)
+                deliver_diff(diff.to_domain(self.contract_sizes.multiplier(symbol_from_native(diff.s))))
+
+            client.register_channel(c.CH_FUTURES_ORDER_BOOK_UPDATE, on_diff)
+        if deliver_trade is not None:
+            decode_trades = ws_trades_decoder.decode
+
+            def on_trades(raw: msgspec.Raw) -> None:
+                for trade in decode_trades(raw):
+                    deliver_trade(trade.to_domain(self.contract_sizes.multiplier(symbol_from_native(trade.contract))))
+
+            client.register_channel(c.CH_FUTURES_TRADES, on_trades)
+        if deliver_ticker is not None:
+            decode_ticker = ws_book_ticker_decoder.decode
+
+            def on_ticker(raw: msgspec.Raw) -> None:
+                ticker = decode_ticker(raw)
+                deliver_ticker(ticker.to_domain(self.contract_sizes.multiplier(symbol_from_native(ticker.s))))
+
+            client.register_channel(c.CH_FUTURES_BOOK_TICKER, on_ticker)
+
+    @property
+    def ws(self) -> ReconnectingWebSocket:
+        """The underlying :class:`ReconnectingWebSocket` (counters: reconnect_count, messages, ...)."""
+        return self.client.ws
+
+    async def start(self) -> None:
+        """Load contract sizes if needed, then connect."""
+        if not self.contract_sizes.loaded:
+            await load_contract_sizes(self.config, self._sessions, self.contract_sizes)
+        await self.client.start()
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def subscribe_orderbook(self, symbols: Sequence[Symbol]) -> None:
+        """``futures.order_book_update`` at ``100ms``, level ``100``, one request per contract."""
+        await self.client.subscribe(c.CH_FUTURES_ORDER_BOOK_UPDATE, _units(c.CH_FUTURES_ORDER_BOOK_UPDATE, symbols))
+
+    async def subscribe_trades(self, symbols: Sequence[Symbol]) -> None:
+        """``futures.trades`` (signed size = taker side)."""
+        await self.client.subscribe(c.CH_FUTURES_TRADES, _units(c.CH_FUTURES_TRADES, symbols))
+
+    async def subscribe_book_ticker(self, symbols: Sequence[Symbol]) -> None:
+        """``futures.book_ticker`` (best bid/ask with the book's update id)."""
+        await self.client.subscribe(c.CH_FUTURES_BOOK_TICKER, _units(c.CH_FUTURES_BOOK_TICKER, symbols))
+
+    async def unsubscribe(self, channel: str, symbols: Sequence[Symbol]) -> None:
+        """Stop one channel for these contracts (also removed from the replay list)."""
+        await self.client.unsubscribe(channel, _units(channel, symbols))
+
+    def add_reconnect_listener(self, callback: ReconnectListener) -> None:
+        self.client.add_reconnect_listener(callback)
+
+    def __repr__(self) -> str:
+        return f"GateioPublicFuturesWebsocket({self.client.ws.url})"
+
+
+def _units(channel: str, symbols: Sequence[Symbol]) -> list[Unit]:
+    if channel == c.CH_FUTURES_ORDER_BOOK_UPDATE:
+        return [(native_symbol(s), c.ORDER_BOOK_INTERVAL, c.FUTURES_ORDER_BOOK_LEVEL) for s in symbols]
+    return [(native_symbol(s),) for s in symbols]
