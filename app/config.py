@@ -183,7 +183,7 @@ class MonitorSettings(BaseModel):
     size_quote: float = Field(100.0, gt=0)
     refresh_s: float = Field(1.0, gt=0, le=60)
     depth_levels: int = Field(20, ge=1, le=1000)  # book levels walked for the trade size
-    recompute_interval_s: float = Field(0.05, gt=0, le=10)  # spread recompute throttle
+    recompute_interval_s: float = Field(0.01, gt=0, le=10)  # spread recompute throttle
     max_book_age_s: float = Field(5.0, gt=0, le=300)  # an unchanged book older than this is not acted on
     max_position_quote: float = Field(1000.0, gt=0)  # |inventory| per venue and symbol (execute)
     cooldown_s: float = Field(0.5, ge=0, le=3600)  # between executions of one venue pair and symbol

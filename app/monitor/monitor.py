@@ -42,7 +42,7 @@ class MonitorConfig:
     threshold_bps: Decimal
     size_quote: Decimal
     depth_levels: int = 20
-    recompute_interval_s: float = 0.05
+    recompute_interval_s: float = 0.01
     max_book_age_s: float = 5.0
 
     @classmethod

@@ -68,7 +68,12 @@ async def _run_and_dislocate(
     stop = asyncio.Event()
     out = io.StringIO()
     options = RunOptions(
-        symbols=["BTC/USDT"], venues=[v.value for v in venues], execute=True, duration_s=60, rich=False
+        symbols=["BTC/USDT"],
+        venues=[v.value for v in venues],
+        threshold_bps=60,  # far above the simulator's natural dislocations: only the forced one trades
+        execute=True,
+        duration_s=60,
+        rich=False,
     )
     task = asyncio.create_task(run_monitor(container, settings, options, out=out, stop=stop, on_ready=ready.set_result))
     try:

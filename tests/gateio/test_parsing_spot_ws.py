@@ -110,3 +110,8 @@ def test_control_messages() -> None:
     assert "INVALID_KEY" in failed.error.message
     pong = decode_envelope(load("pong.json"))
     assert (pong.channel, pong.event, bytes(pong.result)) == ("spot.pong", "", b"null")
+
+
+def test_book_ticker_with_an_empty_side_is_not_a_zero_price() -> None:
+    raw = b'{"t":1606293275123,"u":48733182,"s":"BTC_USDT","b":"19177.79","B":"0.0003","a":"","A":"0"}'
+    assert schemas.ws_book_ticker_decoder.decode(raw).to_domain() is None

@@ -190,3 +190,18 @@ async def test_undecodable_and_unrouted_frames_are_counted(collected_ws: Any) ->
     unknown.publicAggreDepths.fromVersion, unknown.publicAggreDepths.toVersion = "1", "1"
     on_message(unknown.SerializeToString())
     assert ws.unknown_symbols == 1
+
+
+async def test_binary_frames_over_the_websockets_backend(
+    mexc_config: ExchangeConfig, sessions: HttpSessionManager
+) -> None:
+    got = Collected()
+    config = mexc_config.public_view().model_copy(update={"ws_backend": "websockets"})
+    ws = MexcPublicSpotWebsocket(config, sessions, got.handlers())
+    try:
+        await ws.start()
+        await ws.subscribe_orderbook([BTC])
+        await eventually(lambda: len(got.diffs) >= 3, 5.0, "diffs over websockets")
+        assert all(b.first_update_id == a.last_update_id + 1 for a, b in zip(got.diffs, got.diffs[1:], strict=False))
+    finally:
+        await ws.close()

@@ -57,6 +57,8 @@ class GateioFuturesWsHub:
         self.contract_subs: dict[str, dict[str, set[WsSession]]] = {c: {} for c in PUBLIC_CHANNELS}
         self.private_subs: dict[str, dict[WsSession, set[str]]] = {c: {} for c in PRIVATE_CHANNELS}
         self._last_book_ticker: dict[str, tuple[Decimal | None, Decimal, Decimal | None, Decimal]] = {}
+        self._ticker_pending: dict[str, int] = {}
+        self._ticker_flush_scheduled = False
         self._task: asyncio.Task[None] | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------------
@@ -224,9 +226,21 @@ class GateioFuturesWsHub:
         for (name, _, _), feed in self.obu_feeds.items():
             if name == contract and feed.subscribers:
                 feed.add(side, price, total, sequence)
-        subs = self.contract_subs["futures.book_ticker"].get(contract)
-        if subs:
-            self._book_ticker(contract, subs, sequence)
+        if self.contract_subs["futures.book_ticker"].get(contract):
+            # Coalesce: a market tick or an order changes many levels synchronously; subscribers get the
+            # top of book once that is done (as the venue's 10 ms book ticker does), never a half-built one.
+            self._ticker_pending[contract] = sequence
+            if not self._ticker_flush_scheduled:
+                self._ticker_flush_scheduled = True
+                asyncio.get_running_loop().call_soon(self._flush_book_tickers)
+
+    def _flush_book_tickers(self) -> None:
+        self._ticker_flush_scheduled = False
+        pending, self._ticker_pending = self._ticker_pending, {}
+        for contract, sequence in pending.items():
+            subs = self.contract_subs["futures.book_ticker"].get(contract)
+            if subs:
+                self._book_ticker(contract, subs, sequence)
 
     def _book_ticker(self, contract: str, subs: set[WsSession], sequence: int) -> None:
         engine = self.venue.engines[contract]

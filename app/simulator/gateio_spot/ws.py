@@ -139,6 +139,8 @@ class GateioSpotWsHub:
         self.pair_subs: dict[str, dict[str, set[WsSession]]] = {c: {} for c in PUBLIC_PAIR_CHANNELS}
         self.private_subs: dict[str, dict[WsSession, set[str]]] = {c: {} for c in PRIVATE_CHANNELS}
         self._last_book_ticker: dict[str, tuple[Decimal | None, Decimal, Decimal | None, Decimal]] = {}
+        self._ticker_pending: dict[str, int] = {}
+        self._ticker_flush_scheduled = False
         self._last_tickers = 0.0
         self._task: asyncio.Task[None] | None = None
 
@@ -323,9 +325,21 @@ class GateioSpotWsHub:
             feed = self.obu_feeds.get((pair, interval))
             if feed is not None and feed.subscribers:
                 feed.add(side, price, total, sequence)
-        subs = self.pair_subs["spot.book_ticker"].get(pair)
-        if subs:
-            self._book_ticker(pair, subs, sequence)
+        if self.pair_subs["spot.book_ticker"].get(pair):
+            # Coalesce: a market tick or an order changes many levels synchronously; subscribers get the
+            # top of book once that is done (as the venue's 10 ms book ticker does), never a half-built one.
+            self._ticker_pending[pair] = sequence
+            if not self._ticker_flush_scheduled:
+                self._ticker_flush_scheduled = True
+                asyncio.get_running_loop().call_soon(self._flush_book_tickers)
+
+    def _flush_book_tickers(self) -> None:
+        self._ticker_flush_scheduled = False
+        pending, self._ticker_pending = self._ticker_pending, {}
+        for pair, sequence in pending.items():
+            subs = self.pair_subs["spot.book_ticker"].get(pair)
+            if subs:
+                self._book_ticker(pair, subs, sequence)
 
     def _book_ticker(self, pair: str, subs: set[WsSession], sequence: int) -> None:
         engine = self.venue.engines[pair]

@@ -541,13 +541,16 @@ class WsFuturesBookTicker(msgspec.Struct):
     a: str
     A: Decimal
 
-    def to_domain(self, mult: Decimal) -> BookTicker:
+    def to_domain(self, mult: Decimal) -> BookTicker | None:
+        """The ticker, or None when a side is empty (``""``): never a price of 0."""
+        if not self.b or not self.a:
+            return None
         return BookTicker(
             exchange=GATEIO_FUTURES,
             symbol=symbol_from_native(self.s),
-            bid_price=Decimal(self.b) if self.b else ZERO,
+            bid_price=Decimal(self.b),
             bid_quantity=self.B * mult,
-            ask_price=Decimal(self.a) if self.a else ZERO,
+            ask_price=Decimal(self.a),
             ask_quantity=self.A * mult,
             timestamp_ms=self.t,
             sequence=self.u,

@@ -95,8 +95,10 @@ class GateioPublicFuturesWebsocket:
             decode_ticker = ws_book_ticker_decoder.decode
 
             def on_ticker(raw: msgspec.Raw) -> None:
-                ticker = decode_ticker(raw)
-                deliver_ticker(ticker.to_domain(self.contract_sizes.multiplier(symbol_from_native(ticker.s))))
+                wire = decode_ticker(raw)
+                ticker = wire.to_domain(self.contract_sizes.multiplier(symbol_from_native(wire.s)))
+                if ticker is not None:
+                    deliver_ticker(ticker)
 
             client.register_channel(c.CH_FUTURES_BOOK_TICKER, on_ticker)
 

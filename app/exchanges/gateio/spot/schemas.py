@@ -409,16 +409,9 @@ class WsOrderBookUpdate(msgspec.Struct):
     full: bool = False
 
     def to_domain(self) -> OrderBookDiff:
-        return OrderBookDiff(
-            exchange=GATEIO,
-            symbol=symbol_from_native(self.s),
-            first_update_id=self.U,
-            last_update_id=self.u,
-            bids=self.b,
-            asks=self.a,
-            timestamp_ms=self.t,
-            is_snapshot=self.full,
-        )
+        # positional (hot path): exchange, symbol, first/last update id, bids, asks, timestamp, is_snapshot
+        symbol = _SYMBOLS.get(self.s) or symbol_from_native(self.s)
+        return OrderBookDiff(GATEIO, symbol, self.U, self.u, self.b, self.a, self.t, self.full)
 
 
 class WsTrade(msgspec.Struct):
@@ -457,18 +450,21 @@ class WsBookTicker(msgspec.Struct):
     t: int
     u: int
     s: str
-    b: Decimal
+    b: str
     B: Decimal
-    a: Decimal
+    a: str
     A: Decimal
 
-    def to_domain(self) -> BookTicker:
+    def to_domain(self) -> BookTicker | None:
+        """The ticker, or None when a side is empty (the venue sends ``""``): never a price of 0."""
+        if not self.b or not self.a:
+            return None
         return BookTicker(
             exchange=GATEIO,
             symbol=symbol_from_native(self.s),
-            bid_price=self.b,
+            bid_price=Decimal(self.b),
             bid_quantity=self.B,
-            ask_price=self.a,
+            ask_price=Decimal(self.a),
             ask_quantity=self.A,
             timestamp_ms=self.t,
             sequence=self.u,

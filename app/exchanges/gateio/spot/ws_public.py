@@ -75,7 +75,9 @@ class GateioPublicSpotWebsocket:
             decode_ticker = ws_book_ticker_decoder.decode
 
             def on_ticker(raw: msgspec.Raw) -> None:
-                deliver_ticker(decode_ticker(raw).to_domain())
+                ticker = decode_ticker(raw).to_domain()
+                if ticker is not None:
+                    deliver_ticker(ticker)
 
             client.register_channel(c.CH_BOOK_TICKER, on_ticker)
 

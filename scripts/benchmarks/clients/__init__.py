@@ -1,0 +1,1 @@
+"""One process per measured client; each prints a ``BENCH-RESULT`` JSON line (see ``benchmarks.common``)."""

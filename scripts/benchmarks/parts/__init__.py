@@ -1,0 +1,1 @@
+"""The four benchmark parts; each ``run(options, report)`` appends tables and targets."""
