@@ -145,6 +145,19 @@ class SimulatorSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(0, ge=0, le=65535)
     seed: int = 7
+    # fault injection (app.simulator.faults.FaultPlan): top-level keys plus one table per venue ("all" = every one)
+    faults: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("faults")
+    @classmethod
+    def _faults(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from app.simulator.faults import parse_plan
+
+        try:
+            parse_plan(value)
+        except PydanticValidationError as exc:
+            raise ValueError(_format_pydantic(exc)) from None
+        return value
 
 
 class TelemetrySettings(BaseModel):

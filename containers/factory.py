@@ -51,10 +51,17 @@ def set_container(container: ApplicationContainer | None) -> None:
     _container = container
 
 
+_supported: tuple[object, list[ExchangeEnum]] | None = None  # (container, its venues): asked on every call
+
+
 def get_supported_exchanges() -> list[ExchangeEnum]:
     """Exchanges that have a venue implementation wired into the containers."""
-    transport = get_container().transport
-    return [ex for ex in ExchangeEnum if hasattr(transport, f"{ex.value}_public_rest")]
+    global _supported
+    container = get_container()
+    if _supported is None or _supported[0] is not container:  # scanning the providers cost ~5 us per call
+        transport = container.transport
+        _supported = (container, [ex for ex in ExchangeEnum if hasattr(transport, f"{ex.value}_public_rest")])
+    return list(_supported[1])
 
 
 def _exchange(exchange: ExchangeEnum | str) -> ExchangeEnum:

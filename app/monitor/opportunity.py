@@ -92,7 +92,7 @@ class OpportunityTracker:
         if current is not None:
             current.closed_at = self._wall()
             del self._open[key]
-            self._log.info(
+            self._log.debug(
                 "opportunity closed %s %s->%s after %.3fs, peak %.2f bps",
                 current.symbol,
                 current.buy_venue,

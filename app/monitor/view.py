@@ -184,7 +184,7 @@ def render_rich(
 def render_summary_rich(rows: list[tuple[str, str]]) -> Any:
     from rich.table import Table
 
-    table = Table(title="summary", title_justify="left")
+    table = Table(title="summary", title_justify="left", show_header=False)
     table.add_column("")
     table.add_column("", justify="right")
     for key, value in rows:

@@ -21,7 +21,12 @@ async def target_environment(settings: AppSettings) -> AsyncIterator[AppSettings
         return
     from app.simulator.server import ExchangeSimulator
 
-    sim = ExchangeSimulator(host=settings.simulator.host, port=settings.simulator.port, seed=settings.simulator.seed)
+    sim = ExchangeSimulator(
+        host=settings.simulator.host,
+        port=settings.simulator.port,
+        seed=settings.simulator.seed,
+        faults=settings.simulator.faults or None,
+    )
     await sim.start()
     try:
         for exchange, config in settings.exchanges.items():

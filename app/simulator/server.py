@@ -11,6 +11,7 @@ has ``mount(router)``, ``endpoints(base_url, ws_base_url) -> VenueEndpoints``, `
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -22,6 +23,7 @@ from app.config import ExchangeConfig, ExchangeCredentials
 from app.domain.enums import ExchangeEnum
 from app.errors import UnsupportedExchangeError
 from app.simulator.common import SimClock, VenueEndpoints
+from app.simulator.faults import FaultPlan, SimulatorFaults, VenueFaults
 from app.simulator.price_path import UnderlyingPrices
 
 if TYPE_CHECKING:
@@ -33,7 +35,9 @@ __all__ = ["VENUES", "ExchangeSimulator", "SimulatedVenue", "VenueEndpoints", "V
 
 
 class SimulatedVenue(Protocol):
-    """What the server needs from a simulated venue."""
+    """What the server needs from a simulated venue (``faults``: its :class:`VenueFaults`)."""
+
+    faults: VenueFaults
 
     def mount(self, router: web.UrlDispatcher) -> None: ...
     def endpoints(self, base_url: str, ws_base_url: str) -> VenueEndpoints: ...
@@ -75,6 +79,7 @@ class ExchangeSimulator:
         seed: int = 7,
         venues: tuple[str, ...] | None = None,
         tick_interval_s: float = 0.05,
+        faults: FaultPlan | Mapping[str, Any] | None = None,
     ) -> None:
         venues = tuple(VENUES) if venues is None else tuple(venues)
         unknown = [name for name in venues if name not in VENUES]
@@ -92,6 +97,9 @@ class ExchangeSimulator:
             for name in venues
         }
         self._runner: web.AppRunner | None = None
+        self.faults = SimulatorFaults(self.clock, {name: venue.faults for name, venue in self._venues.items()})
+        if faults is not None:
+            self.faults.apply(faults)
 
     def venue(self, name: str) -> Any:
         """The simulated venue ``name`` (matching engines, books, accounts, fault hooks)."""
@@ -127,6 +135,7 @@ class ExchangeSimulator:
         if self._runner is not None:
             return
         app = web.Application()
+        self.faults.mount(app.router)
         for venue in self._venues.values():
             venue.mount(app.router)
         for venue in self._venues.values():
@@ -142,6 +151,7 @@ class ExchangeSimulator:
             for venue in self._venues.values():
                 await venue.start()
                 started.append(venue)
+            await self.faults.start()
         except BaseException:
             for venue in started:
                 await venue.stop()
@@ -159,6 +169,7 @@ class ExchangeSimulator:
         runner, self._runner = self._runner, None
         if runner is None:
             return
+        await self.faults.stop()
         for venue in self._venues.values():
             await venue.stop()
         await runner.cleanup()

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 from urllib.parse import urlsplit
@@ -33,6 +33,9 @@ RequestSigner: TypeAlias = Callable[[str, str, str, bytes, ServerClock], dict[st
 
 ErrorMapper: TypeAlias = Callable[[int, bytes, Mapping[str, str]], ExchangeAPIError]
 """``(status, body, headers) -> error`` for any non-2xx answer."""
+
+ClockResync: TypeAlias = Callable[[], Awaitable[None]]
+"""Measures the server-time offset again (a venue's ``sync_time``)."""
 
 HeadersHook: TypeAlias = Callable[[Mapping[str, str]], None]
 """Called with every response's headers (venue rate-limit headers)."""
@@ -147,12 +150,22 @@ class RestTransport:
         self._exchange = config.name.value
         self._observers: tuple[RestObserver, ...] = ()
         self._closed = False
+        self._clock_resync: ClockResync | None = None
+        self._is_clock_error: Callable[[ExchangeAPIError], bool] | None = None
         self.requests = 0
         self.retries = 0
+        self.clock_resyncs = 0
 
     @property
     def closed(self) -> bool:
         return self._closed
+
+    def set_clock_resync(self, resync: ClockResync, is_clock_error: Callable[[ExchangeAPIError], bool]) -> None:
+        """On a signed request refused for its timestamp (``is_clock_error``), await ``resync()`` (measure the
+        server-time offset again) and send the request once more, freshly signed. Safe for writes too: the
+        venue checks the timestamp before anything else, so the refused request was not processed."""
+        self._clock_resync = resync
+        self._is_clock_error = is_clock_error
 
     def add_observer(self, observer: RestObserver) -> None:
         """Tell ``observer`` about every request from now on (see :class:`RestObserver`)."""
@@ -215,6 +228,7 @@ class RestTransport:
         retryable = (method in _IDEMPOTENT_METHODS) if idempotent is None else idempotent
         max_attempts = 1 + (self._config.max_retries if retryable else 0)
         attempt = 0
+        clock_resynced = False
         while True:
             attempt += 1
             try:
@@ -229,6 +243,13 @@ class RestTransport:
                 if attempt >= max_attempts or not _retry_on(exc):
                     raise
                 delay = self._backoff(attempt)
+            except ExchangeAPIError as exc:
+                if clock_resynced or not signed or not self._is_clock_refusal(exc):
+                    raise
+                clock_resynced = True  # once per call, and not counted as a retry: nothing was processed
+                attempt -= 1
+                await self._resync_clock(method, path)
+                continue
             self.retries += 1
             if call is not None:
                 call.retries += 1
@@ -284,6 +305,15 @@ class RestTransport:
         if 200 <= status < 300:
             return RestResponse(status, raw, response_headers)
         raise self._error_mapper(status, raw, response_headers)
+
+    def _is_clock_refusal(self, exc: ExchangeAPIError) -> bool:
+        return self._clock_resync is not None and self._is_clock_error is not None and self._is_clock_error(exc)
+
+    async def _resync_clock(self, method: str, path: str) -> None:
+        assert self._clock_resync is not None
+        self.clock_resyncs += 1
+        self._logger.warning("%s %s: timestamp refused; resyncing the server clock, sending once more", method, path)
+        await self._clock_resync()
 
     def _backoff(self, attempt: int) -> float:
         delay: float = min(self._backoff_max_s, self._backoff_base_s * 2.0 ** (attempt - 1))

@@ -218,6 +218,10 @@ class ReconnectingWebSocket:
         self.handler_time_max_s = 0.0
         self.last_disconnect_monotonic = 0.0
         self._listeners: tuple[WsEventListener, ...] = ()
+        # a frame that fails to decode may have carried data (an order update, a book diff): drop the
+        # connection so the owner's reconnect path resubscribes, resyncs books and re-polls the account
+        self.reconnect_on_decode_error = True
+        self._drop_requested = False
 
     def add_listener(self, listener: WsEventListener) -> None:
         """Call ``listener(event, self)`` on connection events (see ``WS_*``)."""
@@ -282,6 +286,11 @@ class ReconnectingWebSocket:
             await conn.send(message)
         except Exception as exc:  # aiohttp.ClientError, ConnectionError, websockets.ConnectionClosed, ...
             raise NetworkError(f"{self.name}: send failed: {type(exc).__name__}") from None
+
+    def request_reconnect(self) -> None:
+        """Drop the connection once the current frame is handled (sync; the owner lost data it cannot
+        recover from the stream, e.g. an undecodable frame)."""
+        self._drop_requested = True
 
     async def reconnect(self) -> None:
         """Drop the current connection; the reader reconnects (e.g. on a venue ``upgrade`` notice)."""
@@ -358,7 +367,15 @@ class ReconnectingWebSocket:
                 self.handler_errors += 1
                 if isinstance(exc, msgspec.MsgspecError):
                     self.decode_errors += 1
-                self._logger.exception("%s: message handler failed", self.name)
+                    self._logger.warning("%s: undecodable frame (%s)", self.name, exc)
+                    if self.reconnect_on_decode_error:
+                        self._drop_requested = True
+                else:
+                    self._logger.exception("%s: message handler failed", self.name)
+            if self._drop_requested:
+                self._drop_requested = False
+                self._logger.info("%s: dropping the connection to resync", self.name)
+                return
 
     async def _reconnect_with_backoff(self) -> WebSocketConnection:
         attempt = 0

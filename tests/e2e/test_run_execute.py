@@ -44,6 +44,18 @@ async def _wait_for(predicate: Callable[[], object], timeout_s: float = 10.0) ->
         await asyncio.sleep(0.02)
 
 
+def _books_match_engines(sim: ExchangeSimulator, monitor: Any, venues: list[ExchangeEnum]) -> bool:
+    for exchange in venues:
+        venue = sim.venue(_sim_name(exchange))
+        engine = venue.engines[_btc_key(venue)]
+        book = monitor.venues[exchange.value].get_orderbook(BTC, 1)
+        if not book.is_valid or not book.best_bid or not book.best_ask:
+            return False
+        if (book.best_bid.price, book.best_ask.price) != (engine.bids.best(), engine.asks.best()):
+            return False
+    return True
+
+
 @pytest.fixture
 async def sim() -> AsyncIterator[ExchangeSimulator]:
     async with ExchangeSimulator(tick_interval_s=0.02) as simulator:
@@ -83,6 +95,7 @@ async def _run_and_dislocate(
         sim.prices.frozen = True
         for name in sim.venues:
             sim.venue(name).market.pause()
+        await _wait_for(lambda: _books_match_engines(sim, monitor, venues))  # nothing left in flight
         dear_venue = sim.venue(_sim_name(dear))
         dear_venue.market.dislocate(_btc_key(dear_venue), 150.0)  # ~1.5 % above the others
         dear_venue.market.step(1)

@@ -235,13 +235,16 @@ async def test_wrong_secret_is_an_authentication_error(
     await client.close()
 
 
-async def test_sync_time_fixes_a_skewed_server_clock(
+async def test_a_skewed_server_clock_is_resynced_and_the_request_resent_once(
     simulator: ExchangeSimulator, private: GateioPrivateSpotRest
 ) -> None:
-    simulator.gateio.clock.offset_s = 300.0
-    with pytest.raises(AuthenticationError) as caught:
-        await private.get_balance()
-    assert caught.value.code == "REQUEST_EXPIRED"
-    await private.sync_time()
-    assert private.clock.offset_ms == pytest.approx(300_000, abs=2_000)
+    simulator.gateio.clock.offset_s = 300.0  # REQUEST_EXPIRED: the client resyncs from /spot/time, resends
     assert "USDT" in await private.get_balance()
+    assert private.clock.offset_ms == pytest.approx(300_000, abs=2_000)
+    assert private.transport.clock_resyncs == 1
+    simulator.gateio.clock.offset_s = -300.0  # a write too: the refused request was not processed
+    order = await private.create_order(
+        BTC, Side.BUY, Decimal("0.001"), Decimal(30000), OrderType.LIMIT, TimeInForce.GTC, "t-skew1"
+    )
+    assert private.transport.clock_resyncs == 2
+    assert [o.order_id for o in simulator.gateio.orders.values() if o.client_order_id == "t-skew1"] == [order.order_id]

@@ -48,10 +48,23 @@ async def _start(a: SimVenue, b: SimVenue, **config: Any) -> tuple[ArbitrageMoni
     return monitor, executor
 
 
-def _freeze(*venues: SimVenue) -> None:
+async def _freeze(monitor: ArbitrageMonitor, *venues: SimVenue) -> None:
+    """Pause the markets, then wait until every client book shows the engine's top (nothing in flight)."""
     for venue in venues:
         venue.sim.prices.frozen = True
         venue.sim.gateio.market.pause()
+
+    def synced() -> bool:
+        for venue in venues:
+            engine = venue.sim.gateio.engines["BTC_USDT"]
+            book = monitor.venues[venue.name].get_orderbook(BTC, 1)
+            if not (book.is_valid and book.best_bid and book.best_ask):
+                return False
+            if (book.best_bid.price, book.best_ask.price) != (engine.bids.best(), engine.asks.best()):
+                return False
+        return True
+
+    await _wait_for(synced)
 
 
 def _ledger(venue: SimVenue) -> dict[str, Decimal]:
@@ -68,7 +81,7 @@ async def test_a_dislocation_is_detected_executed_on_both_legs_and_pnl_matches_t
     monitor, executor = await _start(a, b)
     monitor.subscribe(executor.on_opportunity)
     try:
-        _freeze(a, b)
+        await _freeze(monitor, a, b)
         before = {v.name: _ledger(v) for v in (a, b)}
         b.sim.gateio.market.dislocate("BTC_USDT", 150.0)  # gate_b's BTC quotes jump ~1.5 % above gate_a's
         b.sim.gateio.market.step(1)
@@ -112,7 +125,7 @@ async def test_a_stale_book_is_never_traded(two_venues: tuple[SimVenue, SimVenue
     a, b = two_venues
     monitor, executor = await _start(a, b)
     try:
-        _freeze(a, b)
+        await _freeze(monitor, a, b)
         b.sim.gateio.market.dislocate("BTC_USDT", 150.0)
         b.sim.gateio.market.step(1)
         await _wait_for(lambda: monitor.tracker.seen >= 1)
@@ -136,7 +149,7 @@ async def test_position_limits_and_balances_are_checked_before_any_order(
     a, b = two_venues
     monitor, executor = await _start(a, b)
     try:
-        _freeze(a, b)
+        await _freeze(monitor, a, b)
         b.sim.gateio.market.dislocate("BTC_USDT", 150.0)
         b.sim.gateio.market.step(1)
         await _wait_for(lambda: monitor.tracker.seen >= 1)

@@ -108,6 +108,11 @@ def map_gateio_error(
     return ExchangeAPIError(exchange, message, code=label, status=status)
 
 
+def is_timestamp_refusal(exc: ExchangeAPIError) -> bool:
+    """``REQUEST_EXPIRED``: the signed ``Timestamp`` is more than 60 s from the server's time."""
+    return exc.code == "REQUEST_EXPIRED"
+
+
 def error_mapper_for(exchange: str) -> Callable[[int, bytes, Mapping[str, str]], ExchangeAPIError]:
     """The :data:`~app.transport.rest.ErrorMapper` of one Gate venue (errors carry its name)."""
 

@@ -321,6 +321,8 @@ class MexcWebsocketClient:
                 except Exception:  # google.protobuf.message.DecodeError
                     self.decode_errors += 1
                     self.logger.warning("%s: undecodable binary frame (%d bytes)", self.name, len(data))
+                    if shard is not None:  # it may have carried data: reconnect, resync, re-poll
+                        shard.ws.request_reconnect()
                     return
                 body = which("body")
                 handler = handlers.get(body) if body is not None else None

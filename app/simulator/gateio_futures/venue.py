@@ -99,7 +99,7 @@ class GateioFuturesVenue(EngineListener):
         self.prices = prices
         self.contracts = {spec.name: spec for spec in contracts}
         self.hub = GateioFuturesWsHub(self)
-        self.faults = GateioFaults(cast(Any, self.hub))  # same gap / drop hooks as spot
+        self.faults = GateioFaults(self.hub, name="gateio_futures", seed=seed)  # same gap / drop hooks as spot
         self.ledger = Ledger(self, self.clock.now_us)
         self.accounts = FuturesAccounts(
             self.ledger,

@@ -86,9 +86,11 @@ class GateioFuturesWsHub:
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """aiohttp handler of ``GET /v4/ws/usdt``."""
+        if not self.venue.faults.accepting_connections():
+            raise web.HTTPServiceUnavailable(text="venue restarting")
         ws = web.WebSocketResponse(compress=False, max_msg_size=1 << 20)
         await ws.prepare(request)
-        session = WsSession(ws, request)
+        session = WsSession(ws, request, self.venue.faults)
         self.sessions.add(session)
         try:
             while not ws.closed:

@@ -16,9 +16,16 @@ from aiohttp import web
 from multidict import MultiMapping
 
 from app.simulator.common import dumps_bytes, fmt
+from app.simulator.faults import RestFault
 from app.simulator.gateio_spot import payloads
 from app.simulator.gateio_spot.auth import authenticate_rest
-from app.simulator.gateio_spot.venue import GateApiError, GateioSpotVenue, GateioUser, invalid_param
+from app.simulator.gateio_spot.venue import (
+    GateApiError,
+    GateioSpotVenue,
+    GateioUser,
+    invalid_param,
+    raise_injected,
+)
 
 PREFIX = "/api/v4"
 Handler = Callable[[web.Request, GateioUser | None], Awaitable[tuple[int, Any]]]
@@ -104,11 +111,14 @@ class GateioSpotRest:
         signed: bool = False,
     ) -> None:
         venue, endpoint = self.venue, f"{method} {path}"
+        placement = method == "POST" and path == "/spot/orders"
 
         async def endpoint_handler(request: web.Request) -> web.Response:
             in_us = venue.clock.now_us()
             headers: dict[str, str] = {}
+            fault = venue.faults.rest_fault(order_placement=placement)
             try:
+                raise_injected(fault)
                 user = None
                 if signed:
                     user = authenticate_rest(
@@ -127,10 +137,13 @@ class GateioSpotRest:
                     decision.reset_s if not decision.allowed else int(venue.clock.now())
                 )
                 if not decision.allowed:
+                    venue.faults.note("enforced_429")
                     raise GateApiError(429, "TOO_MANY_REQUESTS", "Request Rate limit Exceeded")
                 status, payload = await handler(request, user)
             except GateApiError as exc:
                 status, payload = exc.status, exc.body()
+            if fault is RestFault.LOST_RESPONSE:
+                return venue.faults.lose_response(request)
             headers["X-In-Time"] = str(in_us)
             headers["X-Gate-Trace-ID"] = uuid.uuid4().hex
             headers["X-Out-Time"] = str(venue.clock.now_us())

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from app.domain.enums import OrderType, Side, TimeInForce
 from app.simulator.common import IdSequence, RateLimitRule, RateLimits, SimClock, VenueEndpoints, decimals_of, fmt
+from app.simulator.faults import RestFault, VenueFaults
 from app.simulator.gateio_spot.ws import GateioSpotWsHub
 from app.simulator.market import MARKET_MAKER_ACCOUNT, MarketDriver, MarketParams
 from app.simulator.matching import (
@@ -55,6 +56,16 @@ class GateApiError(Exception):
 
 def invalid_param(name: str, value: object) -> GateApiError:
     return GateApiError(400, "INVALID_PARAM_VALUE", f"Invalid parameter `{name}` with value: {value}")
+
+
+def raise_injected(fault: RestFault) -> None:
+    """Raise the Gate-shaped answer of an injected REST fault (none for ``NONE`` / ``LOST_RESPONSE``)."""
+    if fault is RestFault.UNAVAILABLE:
+        raise GateApiError(503, "SERVER_ERROR", "Service unavailable (venue restarting)")
+    if fault is RestFault.SERVER_ERROR:
+        raise GateApiError(502, "SERVER_ERROR", "Internal server error")
+    if fault is RestFault.TOO_MANY_REQUESTS:
+        raise GateApiError(429, "TOO_MANY_REQUESTS", "Request Rate limit Exceeded")
 
 
 def order_not_found() -> GateApiError:
@@ -129,29 +140,13 @@ def parse_decimal(name: str, value: object) -> Decimal:
     return number
 
 
-class GateioFaults:
-    """Fault hooks: order-book-update gaps and dropped WS connections."""
-
-    def __init__(self, hub: GateioSpotWsHub) -> None:
-        self._hub = hub
-        self._gaps: dict[str | None, int] = {}
+class GateioFaults(VenueFaults):
+    """Gate's fault hooks: the shared :class:`VenueFaults` plus Gate's name for a book gap."""
 
     def gap_order_book_updates(self, count: int = 1, pair: str | None = None) -> None:
         """Withhold the next ``count`` ``spot.order_book_update`` batches (of ``pair`` or any pair): the next
         message delivered then has ``U > previous u + 1``, as if messages were lost."""
-        self._gaps[pair] = self._gaps.get(pair, 0) + count
-
-    def consume_gap(self, pair: str) -> bool:
-        for key in (pair, None):
-            if self._gaps.get(key, 0) > 0:
-                self._gaps[key] -= 1
-                return True
-        return False
-
-    async def drop_ws_connections(self, *, abrupt: bool = False) -> int:
-        """Close every WS connection (clients must reconnect and resubscribe); returns how many.
-        ``abrupt`` aborts the TCP connection first (no close frame), like a network failure."""
-        return await self._hub.close_all(abrupt=abrupt)
+        self.gap_updates(count, pair)
 
 
 class GateioSpotVenue(EngineListener):
@@ -170,7 +165,7 @@ class GateioSpotVenue(EngineListener):
         self.prices = prices
         self.pairs = {pair.spec.symbol: pair for pair in pairs}
         self.hub = GateioSpotWsHub(self)
-        self.faults = GateioFaults(self.hub)
+        self.faults = GateioFaults(self.hub, name="gateio", seed=seed)
         self.ledger = Ledger(self, self.clock.now_us)
         self._order_ids = IdSequence(1_852_000_000 + seed * 1_000_000)
         self._trade_ids = IdSequence(5_736_000_000 + seed * 1_000_000)

@@ -26,6 +26,7 @@ from app.simulator.gateio_spot import payloads
 from app.simulator.matching import BalanceChange, Fill, OrderEvent, SimOrder
 
 if TYPE_CHECKING:
+    from app.simulator.faults import VenueFaults
     from app.simulator.gateio_spot.venue import GateioSpotVenue, GateioUser
 
 OBU_INTERVALS = {"20ms": (0.02, 20), "100ms": (0.1, 100)}
@@ -65,11 +66,15 @@ class WsRequestError(Exception):
 
 
 class WsSession:
-    """One client connection: an outbound queue drained by a writer task, its subscriptions and user."""
+    """One client connection: an outbound queue drained by a writer task, its subscriptions and user.
 
-    def __init__(self, ws: web.WebSocketResponse, request: web.Request) -> None:
+    With ``faults`` every outbound frame passes :meth:`VenueFaults.outbound` (drops, garbage, delays).
+    """
+
+    def __init__(self, ws: web.WebSocketResponse, request: web.Request, faults: VenueFaults | None = None) -> None:
         self.ws = ws
         self.request = request
+        self.faults = faults
         self.user: GateioUser | None = None
         self.last_activity = time.monotonic()
         self._queue: asyncio.Queue[str] = asyncio.Queue()
@@ -80,12 +85,21 @@ class WsSession:
         self._queue.put_nowait(text)
 
     async def _write(self) -> None:
+        faults = self.faults
         with contextlib.suppress(ConnectionError, RuntimeError):
             while True:
                 text = await self._queue.get()
-                await self.ws.send_str(text)
+                frame: str | bytes | None = text
+                if faults is not None and faults.active:
+                    frame = await faults.outbound(self, text)
+                if isinstance(frame, str):
+                    await self.ws.send_str(frame)
+                elif frame is not None:
+                    await self.ws.send_bytes(frame)
 
     async def close(self) -> None:
+        if self.faults is not None:
+            self.faults.forget(self)
         self._writer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._writer
@@ -169,9 +183,11 @@ class GateioSpotWsHub:
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """aiohttp handler of ``GET /ws/v4/``."""
+        if not self.venue.faults.accepting_connections():
+            raise web.HTTPServiceUnavailable(text="venue restarting")
         ws = web.WebSocketResponse(compress=False, max_msg_size=1 << 20)
         await ws.prepare(request)
-        session = WsSession(ws, request)
+        session = WsSession(ws, request, self.venue.faults)
         self.sessions.add(session)
         try:
             while not ws.closed:

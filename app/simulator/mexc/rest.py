@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from app.simulator.common import dumps_bytes, fmt
+from app.simulator.faults import RestFault
 from app.simulator.mexc import payloads
 from app.simulator.mexc.auth import authenticate, request_params
 from app.simulator.mexc.errors import MexcApiError, bad_param
@@ -24,6 +25,16 @@ PREFIX = "/api/v3"
 WS_PATH = "/ws"
 Params = Mapping[str, str]
 Handler = Callable[[Params, MexcUser | None], Awaitable[Any]]
+
+
+def raise_injected(fault: RestFault) -> None:
+    """Raise the MEXC-shaped answer of an injected REST fault (none for ``NONE`` / ``LOST_RESPONSE``)."""
+    if fault is RestFault.UNAVAILABLE:
+        raise MexcApiError(503, 503, "Service Unavailable")
+    if fault is RestFault.SERVER_ERROR:
+        raise MexcApiError(500, 500, "Unknown error, please check your request or try again later.")
+    if fault is RestFault.TOO_MANY_REQUESTS:
+        raise MexcApiError(429, 429, "Too Many Requests", headers={"Retry-After": "1"})
 
 
 def _int(params: Params, name: str, default: int, low: int, high: int) -> int:
@@ -94,10 +105,13 @@ class MexcSpotRest:
         signed: bool = False,
     ) -> None:
         venue, endpoint = self.venue, f"{method} {PREFIX}{path}"
+        placement = method == "POST" and path == "/order"
 
         async def endpoint_handler(request: web.Request) -> web.Response:
             headers: dict[str, str] = {}
+            fault = venue.faults.rest_fault(order_placement=placement)
             try:
+                raise_injected(fault)
                 body = await request.read()
                 raw_query = request.raw_path.partition("?")[2]
                 params = request_params(raw_query, body)
@@ -114,6 +128,7 @@ class MexcSpotRest:
                 identity = user.uid if user is not None else (request.remote or "-")
                 decision = venue.rate_limits.check(endpoint, category, identity, venue.clock.now())
                 if not decision.allowed:
+                    venue.faults.note("enforced_429")
                     retry = max(1, decision.reset_s - int(venue.clock.now()))
                     raise MexcApiError(429, 429, "Too Many Requests", headers={"Retry-After": str(retry)})
                 if method == "POST" and path == "/order" and venue.faults.order_failures:
@@ -125,6 +140,8 @@ class MexcSpotRest:
             except MexcApiError as exc:
                 status, payload = exc.status, exc.body()
                 headers.update(exc.headers)
+            if fault is RestFault.LOST_RESPONSE:
+                return venue.faults.lose_response(request)
             return web.Response(
                 body=dumps_bytes(payload), status=status, content_type="application/json", headers=headers
             )

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from app.domain.enums import OrderType, Side, TimeInForce
 from app.simulator.common import IdSequence, RateLimitRule, RateLimits, SimClock, VenueEndpoints, decimals_of, fmt
+from app.simulator.faults import VenueFaults
 from app.simulator.market import MARKET_MAKER_ACCOUNT, MarketDriver, MarketParams
 from app.simulator.matching import (
     AssetBalance,
@@ -123,34 +124,24 @@ def parse_decimal(name: str, value: str | None) -> Decimal:
     return number
 
 
-class MexcFaults:
-    """Fault hooks: depth-diff gaps, failing order requests, dropped WS connections, listenKey expiry."""
+class MexcFaults(VenueFaults):
+    """MEXC's fault hooks: the shared :class:`VenueFaults` plus depth gaps by MEXC's name, failing order
+    requests and listenKey expiry."""
 
-    def __init__(self, venue: MexcSpotVenue) -> None:
+    def __init__(self, venue: MexcSpotVenue, *, seed: int = 1) -> None:
+        super().__init__(venue.hub, name="mexc", seed=seed)
         self._venue = venue
-        self._gaps: dict[str | None, int] = {}
         self.order_failures: deque[tuple[int, bool]] = deque()
 
     def gap_depth(self, count: int = 1, symbol: str | None = None) -> None:
         """Withhold the next ``count`` ``aggre.depth`` pushes (of ``symbol`` or any): the next push then has
         ``fromVersion > previous toVersion + 1``, as if frames were lost."""
-        self._gaps[symbol] = self._gaps.get(symbol, 0) + count
-
-    def consume_gap(self, symbol: str) -> bool:
-        for key in (symbol, None):
-            if self._gaps.get(key, 0) > 0:
-                self._gaps[key] -= 1
-                return True
-        return False
+        self.gap_updates(count, symbol)
 
     def fail_next_orders(self, count: int = 1, *, status: int = 503, placed: bool = True) -> None:
         """Answer the next ``count`` ``POST /api/v3/order`` with HTTP ``status``; ``placed`` = the order was
         accepted anyway (MEXC: "5XX = status UNKNOWN, do not assume failure")."""
         self.order_failures.extend([(status, placed)] * count)
-
-    async def drop_ws_connections(self, *, abrupt: bool = False) -> int:
-        """Close every WS connection (clients must reconnect and resubscribe); returns how many."""
-        return await self._venue.hub.close_all(abrupt=abrupt)
 
     def expire_listen_key(self, key: str | None = None) -> int:
         """Expire one listenKey (or all): its connections are closed; returns how many keys expired."""
@@ -179,7 +170,7 @@ class MexcSpotVenue(EngineListener):
         self.prices = prices
         self.symbols = {item.spec.symbol: item for item in symbols}
         self.hub = MexcSpotWsHub(self)
-        self.faults = MexcFaults(self)
+        self.faults = MexcFaults(self, seed=seed)
         self.ledger = Ledger(self, self.clock.now_us)
         self._order_numbers = IdSequence(426_060_921_085_927_424 + seed * 1_000_000_000)
         self._trade_numbers = IdSequence(565_809_460_614_950_913 + seed * 1_000_000_000)

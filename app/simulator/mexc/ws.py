@@ -28,6 +28,7 @@ from app.simulator.matching import BalanceChange, Fill, SimOrder
 from app.simulator.mexc import payloads
 
 if TYPE_CHECKING:
+    from app.simulator.faults import VenueFaults
     from app.simulator.mexc.venue import MexcSpotVenue, MexcUser
 
 INTERVALS = {"10ms": 0.01, "100ms": 0.1}
@@ -59,9 +60,17 @@ class Refused(Exception):
 class WsSession:
     """One client connection: an outbound queue drained by a writer task, its channels, its listenKey user."""
 
-    def __init__(self, ws: web.WebSocketResponse, request: web.Request, user: MexcUser | None, key: str | None):
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        request: web.Request,
+        user: MexcUser | None,
+        key: str | None,
+        faults: VenueFaults | None = None,
+    ) -> None:
         self.ws = ws
         self.request = request
+        self.faults = faults
         self.user = user
         self.listen_key = key
         self.channels: set[str] = set()
@@ -75,15 +84,20 @@ class WsSession:
         self._queue.put_nowait(message)
 
     async def _write(self) -> None:
+        faults = self.faults
         with contextlib.suppress(ConnectionError, RuntimeError):
             while True:
-                message = await self._queue.get()
+                message: str | bytes | None = await self._queue.get()
+                if faults is not None and faults.active and message is not None:
+                    message = await faults.outbound(self, message)
                 if isinstance(message, bytes):
                     await self.ws.send_bytes(message)
-                else:
+                elif message is not None:
                     await self.ws.send_str(message)
 
     async def close(self) -> None:
+        if self.faults is not None:
+            self.faults.forget(self)
         self._writer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._writer
@@ -153,6 +167,8 @@ class MexcSpotWsHub:
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """aiohttp handler of ``GET /ws`` (``?listenKey=`` for the user data stream)."""
+        if not self.venue.faults.accepting_connections():
+            raise web.HTTPServiceUnavailable(text="venue restarting")
         ws = web.WebSocketResponse(compress=False, max_msg_size=1 << 20)
         await ws.prepare(request)
         key = request.query.get("listenKey")
@@ -163,7 +179,7 @@ class MexcSpotWsHub:
                 await ws.send_str("Invalid listen key")
                 await ws.close(code=WSCloseCode.POLICY_VIOLATION)
                 return ws
-        session = WsSession(ws, request, user, key)
+        session = WsSession(ws, request, user, key, self.venue.faults)
         self.sessions.add(session)
         try:
             async for message in ws:

@@ -23,6 +23,7 @@ from app.domain.symbol import Symbol
 from app.errors import InvalidOrderParamsError, InvalidPriceError, InvalidQuantityError, ValidationError
 from app.exchanges.gateio import constants as c
 from app.exchanges.gateio.client_order_id import validate_client_order_id
+from app.exchanges.gateio.errors import is_timestamp_refusal
 from app.exchanges.gateio.futures import schemas
 from app.exchanges.gateio.futures.contract_sizes import ContractSizes
 from app.exchanges.gateio.futures.rest_public import fetch_contracts
@@ -96,6 +97,7 @@ class GateioPrivateFuturesRest:
             logger=self.logger,
             exchange_name=c.FUTURES_EXCHANGE_NAME,
         )
+        self.transport.set_clock_resync(self.sync_time, is_timestamp_refusal)  # REQUEST_EXPIRED: resync, resend
 
     def set_symbol_info(self, infos: Mapping[Symbol, SymbolInfo]) -> None:
         """Use these contracts' sizes (``SymbolInfo.contract_size``) for conversions."""

@@ -16,6 +16,7 @@ from app.domain.symbol import Symbol
 from app.errors import InvalidOrderParamsError, InvalidPriceError, InvalidQuantityError, ValidationError
 from app.exchanges.gateio import constants as c
 from app.exchanges.gateio.client_order_id import validate_client_order_id
+from app.exchanges.gateio.errors import is_timestamp_refusal
 from app.exchanges.gateio.rest import make_gateio_transport
 from app.exchanges.gateio.signer import GateioRequestSigner
 from app.exchanges.gateio.spot import schemas
@@ -90,6 +91,7 @@ class GateioPrivateSpotRest:
             logger=self.logger,
         )
         self._quote_steps: dict[Symbol, Decimal] = {}
+        self.transport.set_clock_resync(self.sync_time, is_timestamp_refusal)  # REQUEST_EXPIRED: resync, resend
 
     def set_symbol_info(self, infos: Mapping[Symbol, SymbolInfo]) -> None:
         """Remember each pair's price step (used to round a market buy's quote amount)."""

@@ -2,8 +2,9 @@
 
 Every parameter goes in the query string in a fixed order, ``recvWindow`` and the clock-corrected
 ``timestamp`` last, signed over exactly the bytes sent (:class:`~app.exchanges.mexc.signer.MexcRequestSigner`).
-A 700003 (timestamp outside recvWindow) resyncs the server-time offset; reads are then retried once,
-writes are not (the venue refused them, the caller decides).
+A 700003 (timestamp outside recvWindow) resyncs the server-time offset and the request is sent once more,
+freshly signed; writes too: the venue checks the timestamp before anything else, so the refused request was
+not processed (a soak with clock skew otherwise loses orders to it).
 """
 
 from __future__ import annotations
@@ -128,13 +129,13 @@ class MexcPrivateSpotRest:
     ) -> Order:
         """Place one order (``POST /api/v3/order``, never retried: on a timeout or 5xx its fate is unknown)."""
         params = self.build_order_params(symbol, side, quantity, price, order_type, time_in_force, client_order_id)
-        response = await self._signed("POST", c.ORDER, params, ORDERS, read=False)
+        response = await self._signed("POST", c.ORDER, params, ORDERS)
         return schemas.order_ack_decoder.decode(response.body).to_domain(symbol, client_order_id)
 
     async def cancel_order(self, symbol: Symbol, order_id: str) -> Order:
         """Cancel by MEXC order id (``DELETE /api/v3/order``); ``OrderNotFoundError`` when unknown or done."""
         params = [("symbol", self.symbols.add(symbol)), ("orderId", _check_id(order_id, "order id"))]
-        response = await self._signed("DELETE", c.ORDER, params, CANCELS, read=False)
+        response = await self._signed("DELETE", c.ORDER, params, CANCELS)
         return schemas.order_decoder.decode(response.body).to_domain(symbol, cancelled=True)
 
     async def cancel_order_by_client_id(self, symbol: Symbol, client_order_id: str) -> Order:
@@ -143,7 +144,7 @@ class MexcPrivateSpotRest:
             ("symbol", self.symbols.add(symbol)),
             ("origClientOrderId", _check_id(client_order_id, "client order id")),
         ]
-        response = await self._signed("DELETE", c.ORDER, params, CANCELS, read=False)
+        response = await self._signed("DELETE", c.ORDER, params, CANCELS)
         return schemas.order_decoder.decode(response.body).to_domain(symbol, cancelled=True)
 
     async def cancel_all_orders(self, symbol: Symbol | None = None) -> list[Order]:
@@ -155,7 +156,7 @@ class MexcPrivateSpotRest:
         cancelled: list[Order] = []
         for start in range(0, len(natives), c.CANCEL_ALL_MAX_SYMBOLS):
             chunk = natives[start : start + c.CANCEL_ALL_MAX_SYMBOLS]
-            response = await self._signed("DELETE", c.OPEN_ORDERS, [("symbol", ",".join(chunk))], CANCELS, read=False)
+            response = await self._signed("DELETE", c.OPEN_ORDERS, [("symbol", ",".join(chunk))], CANCELS)
             cancelled += self._orders(schemas.orders_decoder.decode(response.body), cancelled=True)
         return cancelled
 
@@ -197,7 +198,7 @@ class MexcPrivateSpotRest:
     # -- user data stream -------------------------------------------------------------------------------
     async def create_listen_key(self) -> str:
         """``POST /api/v3/userDataStream``: a key valid 60 minutes (extend with :meth:`keepalive_listen_key`)."""
-        response = await self._signed("POST", c.USER_DATA_STREAM, None, PRIVATE, read=False)
+        response = await self._signed("POST", c.USER_DATA_STREAM, None, PRIVATE)
         return schemas.listen_key_decoder.decode(response.body).listenKey
 
     async def keepalive_listen_key(self, listen_key: str) -> None:
@@ -224,7 +225,7 @@ class MexcPrivateSpotRest:
 
     # -- internals --------------------------------------------------------------------------------------
     async def _signed(
-        self, method: str, path: str, params: Sequence[tuple[str, str]] | None, bucket: str, *, read: bool = True
+        self, method: str, path: str, params: Sequence[tuple[str, str]] | None, bucket: str
     ) -> RestResponse:
         try:
             return await self.transport.request(method, path, params=params, signed=True, bucket=bucket)
@@ -232,8 +233,6 @@ class MexcPrivateSpotRest:
             self.time_resyncs += 1
             self.logger.warning("mexc %s %s: timestamp outside recvWindow; resyncing the server clock", method, path)
             await self.sync_time()
-            if not read:
-                raise
         return await self.transport.request(method, path, params=params, signed=True, bucket=bucket)
 
     def _orders(self, items: list[schemas.OrderRest], *, cancelled: bool = False) -> list[Order]:
