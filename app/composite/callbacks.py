@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from app.composite.tasks import cancel_and_wait
 from app.errors import HandlerTypeError
 
 T = TypeVar("T")
@@ -65,10 +65,7 @@ class CallbackSet(Generic[T]):
         """Stop the dispatcher task (pending async deliveries are dropped); idempotent."""
         self._closed = True
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     async def _dispatch(self) -> None:
         while True:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from app.composite.tasks import cancel_and_wait
 from app.errors import CexArbError
 
 
@@ -47,10 +47,7 @@ class CoalescedRefresh:
         """Cancel the running refresh and refuse new triggers; idempotent."""
         self._closed = True
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     async def _run(self) -> None:
         while True:

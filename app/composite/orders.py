@@ -34,6 +34,7 @@ from app.errors import (
     NetworkError,
     OrderNotFoundError,
     OrderStateUnknownError,
+    RateLimitError,
     ValidationError,
 )
 
@@ -366,8 +367,8 @@ async def resolve_unknown_order(
         except AuthenticationError as exc:
             last_error = exc
             break
-        except (NetworkError, ExchangeUnavailableError, OrderStateUnknownError) as exc:
-            last_error = exc
+        except (NetworkError, ExchangeUnavailableError, RateLimitError, OrderStateUnknownError) as exc:
+            last_error = exc  # transient (a 429 on the lookup too): look again
         except Exception as exc:
             last_error = exc
             break

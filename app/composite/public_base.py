@@ -20,18 +20,19 @@ from typing import Any, Generic, TypeVar
 from app.composite.book import BookSynchronizer, LocalOrderBook
 from app.composite.callbacks import CallbackSet
 from app.composite.interfaces import CompositePublicExchange
+from app.composite.symbols import SymbolRules
 from app.composite.transports import MarketDataRest, MarketDataStream
 from app.config import ExchangeConfig
 from app.domain.handlers import PublicWebsocketHandlers, create_public_handlers
-from app.domain.models import BookTicker, OrderBook, OrderBookDiff, SymbolInfo, Trade
-from app.domain.symbol import Symbol, SymbolLike, SymbolResolver
+from app.domain.models import BookTicker, OrderBook, OrderBookDiff, Trade
+from app.domain.symbol import Symbol, SymbolLike
 from app.errors import UnknownSymbolError
 
 RestT = TypeVar("RestT", bound=MarketDataRest)
 StreamT = TypeVar("StreamT", bound=MarketDataStream)
 
 
-class StreamingPublicExchange(CompositePublicExchange, Generic[RestT, StreamT]):
+class StreamingPublicExchange(SymbolRules, CompositePublicExchange, Generic[RestT, StreamT]):
     """Market data for the symbols given to :meth:`initialize`.
 
     One :class:`BookSynchronizer` per symbol, REST snapshot depth ``config.book_depth``; after a WS
@@ -60,8 +61,7 @@ class StreamingPublicExchange(CompositePublicExchange, Generic[RestT, StreamT]):
         self._resync_attempts = resync_attempts
         self._resync_backoff_s = resync_backoff_s
         self._resync_backoff_max_s = resync_backoff_max_s
-        self._infos: dict[Symbol, SymbolInfo] = {}
-        self._resolver = SymbolResolver(self.exchange.value)
+        self._set_symbol_info({})
         self._ws: StreamT | None = None
         self._books: dict[Symbol, BookSynchronizer] = {}
         self._tickers: dict[Symbol, BookTicker] = {}
@@ -139,13 +139,6 @@ class StreamingPublicExchange(CompositePublicExchange, Generic[RestT, StreamT]):
 
     # --- symbols -----------------------------------------------------------------------------------
     @property
-    def symbol_info(self) -> dict[Symbol, SymbolInfo]:
-        return self._infos
-
-    def resolve(self, symbol: SymbolLike) -> Symbol:
-        return self._resolver.resolve(symbol)
-
-    @property
     def symbols(self) -> list[Symbol]:
         """The symbols whose books and streams this composite maintains."""
         return list(self._books)
@@ -209,10 +202,6 @@ class StreamingPublicExchange(CompositePublicExchange, Generic[RestT, StreamT]):
             synchronizer.on_reconnect()
 
     # --- internals -----------------------------------------------------------------------------------
-    def _set_symbol_info(self, infos: dict[Symbol, SymbolInfo]) -> None:
-        self._infos = infos
-        self._resolver = SymbolResolver(self.exchange.value, ((s, info.native) for s, info in infos.items()))
-
     async def _fetch_snapshot(self, symbol: Symbol) -> OrderBook:
         return await self._rest.get_orderbook(symbol, limit=self.config.book_depth)
 

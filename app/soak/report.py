@@ -103,7 +103,7 @@ class SoakReport:
         rec = self.reconciliation
         books = self.books
         executor = self.executor_stats
-        faults = ", ".join(f"{k} {v}" for k, v in sorted(self.fault_totals.items()) if k != "enforced_429")
+        faults = _wrap([f"{k} {v}" for k, v in sorted(self.fault_totals.items()) if k != "enforced_429"])
         venues = ", ".join(self.options.venues)
         placed, refused = counts.get(Outcome.PLACED, 0), counts.get(Outcome.REFUSED, 0)
         checkpoint = f"{books.checkpoint.passed} / {books.checkpoint.failed}" if books else "-"
@@ -144,10 +144,22 @@ class SoakReport:
     def table(self) -> str:
         rows = self.rows()
         width = max(len(name) for name, _ in rows)
-        lines = [f"{name.ljust(width)}  {value}" for name, value in rows]
-        bar = "-" * max(len(line) for line in lines)
+        pad = "\n" + " " * (width + 2)
+        lines = [f"{name.ljust(width)}  {value.replace(chr(10), pad)}" for name, value in rows]
+        bar = "-" * max(len(part) for line in lines for part in line.split("\n"))
         text = "\n".join([bar, *lines, bar])
         failures = self.failures()
         if failures:
             text += "\nFAILED CHECKS:\n" + "\n".join(f"  - {item}" for item in failures)
         return text
+
+
+def _wrap(items: list[str], width: int = 80) -> str:
+    """``a 1, b 2, ...`` in lines of at most ``width`` characters."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + len(item) + 2 <= width:
+            lines[-1] += ", " + item
+        else:
+            lines.append(item)
+    return ",\n".join(lines)

@@ -1,6 +1,6 @@
-"""Gate.io USDT perpetual private composite: the spot composite's order entry (validation, client ids,
-unknown-outcome lookup, never re-sent) and order / fill tracking, plus positions, leverage, position mode
-and the margin account.
+"""Gate.io USDT perpetual private composite: the shared order entry (validation, client ids, unknown-outcome
+lookup, never re-sent) and order / fill tracking, plus positions, leverage, position mode and the margin
+account.
 
 Positions are kept current from ``futures.positions`` after a REST snapshot; the margin account is
 re-read (coalesced) after every ``futures.balances`` movement, since that stream only carries the total.
@@ -9,34 +9,35 @@ The position mode (single or dual) is read from the account, never assumed.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from app.composite.callbacks import CallbackSet
+from app.composite.coalesce import CoalescedRefresh
 from app.composite.interfaces import DecimalLike
-from app.composite.orders import place_order, validate_order
+from app.composite.private_base import SymbolInfoLoader, TrackedPrivateExchange
 from app.config import ExchangeConfig
 from app.domain.enums import ExchangeEnum, OrderType, PositionMode, PositionSide, Side, TimeInForce
 from app.domain.futures import MarginAccount, MarginBalanceChange
 from app.domain.handlers import PrivateWebsocketHandlers, create_private_handlers
 from app.domain.models import ZERO, Balance, Order, Position, SymbolInfo
 from app.domain.symbol import Symbol, SymbolLike
-from app.errors import CexArbError, InvalidOrderParamsError, UnknownSymbolError
+from app.errors import InvalidOrderParamsError, UnknownSymbolError
 from app.exchanges.gateio.futures.rest_private import GateioPrivateFuturesRest
 from app.exchanges.gateio.futures.ws_private import GateioPrivateFuturesWebsocket
-from app.exchanges.gateio.spot.composite_private import GateioCompositePrivateSpotExchange, SymbolInfoLoader
+from app.exchanges.gateio.spot.composite_private import GATEIO_CLIENT_ORDER_IDS
 
 FuturesPrivateWsFactory = Callable[..., GateioPrivateFuturesWebsocket]
 """Called as ``ws_factory(handlers=PrivateWebsocketHandlers)`` (the container's Factory provider)."""
 PositionKey = tuple[Symbol, str]  # (symbol, venue mode: single / dual_long / dual_short)
 
 
-class GateioFuturesCompositePrivateExchange(GateioCompositePrivateSpotExchange):
+class GateioFuturesCompositePrivateExchange(
+    TrackedPrivateExchange[GateioPrivateFuturesRest, GateioPrivateFuturesWebsocket]
+):
     """Trading USDT perpetuals. Quantities are base units; a quantity that is not a whole number of
     contracts is refused (``InvalidQuantityError``) before anything is sent.
 
@@ -46,6 +47,7 @@ class GateioFuturesCompositePrivateExchange(GateioCompositePrivateSpotExchange):
     """
 
     exchange = ExchangeEnum.GATEIO_FUTURES
+    client_order_id_rule = GATEIO_CLIENT_ORDER_IDS
 
     def __init__(
         self,
@@ -56,66 +58,59 @@ class GateioFuturesCompositePrivateExchange(GateioCompositePrivateSpotExchange):
         logger: logging.Logger | None = None,
         **options: Any,
     ) -> None:
-        self._futures_rest = rest
-        self._futures_ws_factory = ws_factory
-        self._futures_ws: GateioPrivateFuturesWebsocket | None = None
+        """``options``: the order-entry settings of :class:`~app.composite.private_base.TrackedPrivateExchange`."""
+        super().__init__(config, rest, ws_factory, symbol_info_loader, logger, **options)
         self._positions: dict[PositionKey, Position] = {}
         self._account: MarginAccount | None = None
-        self._account_task: asyncio.Task[None] | None = None
-        self._account_again = False
-        self._position_callbacks: CallbackSet[Position] = CallbackSet("positions")
-        self._account_callbacks: CallbackSet[MarginAccount] = CallbackSet("account")
-        self._order_rules: dict[Symbol, SymbolInfo] = {}
-        super().__init__(
-            config,
-            cast(Any, rest),  # same order / balance / fill calls as the spot client (structural reuse)
-            cast(Any, ws_factory),
-            symbol_info_loader,
-            logger or logging.getLogger("app.exchanges.gateio.futures.composite_private"),
-            **options,
+        self._account_refresh = CoalescedRefresh(
+            self._refresh_account,
+            name="gateio-futures-account",
+            description="gateio futures account refresh",
+            logger=self._log,
         )
+        self._position_callbacks: CallbackSet[Position] = CallbackSet("positions", logger=self._log)
+        self._account_callbacks: CallbackSet[MarginAccount] = CallbackSet("account", logger=self._log)
+        self._contract_rules: dict[Symbol, SymbolInfo] = {}
 
-    # --- lifecycle ---------------------------------------------------------------------------------
-    async def initialize(self, symbols: Sequence[SymbolLike] | None = None) -> None:
-        """Load contract rules, subscribe orders / fills / positions / balances, then REST snapshots."""
-        if self._futures_ws is not None:
-            raise RuntimeError("initialize() was already called")
-        await self.reload_symbol_info()
-        if symbols is not None:
-            self._symbols = list(dict.fromkeys(self.resolve(symbol) for symbol in symbols))
-        handlers: PrivateWebsocketHandlers = create_private_handlers(
+    # --- venue hooks ---------------------------------------------------------------------------------
+    def _stream_handlers(self) -> PrivateWebsocketHandlers:
+        return create_private_handlers(
             order_handler=self._on_order,
             balance_handler=self._on_margin_change,
             execution_handler=self._on_execution,
             position_handler=self._on_position,
         )
-        ws = self._futures_ws = self._futures_ws_factory(handlers=handlers)
-        ws.use_contract_sizes(self._futures_rest.contract_sizes)
-        self._ws = cast(Any, ws)
-        ws.add_reconnect_listener(self._on_reconnect)
-        await ws.start()
+
+    def _create_stream(self, handlers: PrivateWebsocketHandlers) -> GateioPrivateFuturesWebsocket:
+        """The private stream, converting contracts to base units with the REST client's sizes."""
+        ws = super()._create_stream(handlers)
+        ws.use_contract_sizes(self._rest.contract_sizes)
+        return ws
+
+    async def _subscribe_streams(self, ws: GateioPrivateFuturesWebsocket) -> None:
         await ws.subscribe_orders(self._symbols)
         await ws.subscribe_executions(self._symbols)
         await ws.subscribe_positions(self._symbols)
         await ws.subscribe_balances()
-        await self._poll_account()  # after subscribing: nothing falls between snapshot and stream
 
+    def _order_rules(self, symbol: Symbol) -> SymbolInfo:
+        rules = self._contract_rules.get(symbol)
+        if rules is None:
+            raise UnknownSymbolError(f"{symbol}: contract rules not loaded")
+        return rules
+
+    # --- lifecycle ---------------------------------------------------------------------------------
     async def reload_symbol_info(self) -> None:
         """(Re)load contract rules; order validation leaves the whole-contract check to the size conversion."""
         await super().reload_symbol_info()
-        self._order_rules = {symbol: replace(info, lot_size=ZERO) for symbol, info in self._infos.items()}
+        self._contract_rules = {symbol: replace(info, lot_size=ZERO) for symbol, info in self._infos.items()}
 
     async def close(self) -> None:
         """Close the private WebSocket and stop background tasks; idempotent."""
         if self._closed:
             return
         await super().close()  # marks closed first: no new account refresh starts after this
-        self._futures_ws = None
-        task, self._account_task = self._account_task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._account_refresh.close()
         for callbacks in (self._position_callbacks, self._account_callbacks):
             await callbacks.close()
 
@@ -133,13 +128,10 @@ class GateioFuturesCompositePrivateExchange(GateioCompositePrivateSpotExchange):
         reduce_only: bool = False,
     ) -> Order:
         """Validate, convert to contracts, place once; an unknown outcome is resolved by client id lookup."""
-        resolved = self.resolve(symbol)
-        rules = self._order_rules.get(resolved)
-        if rules is None:
-            raise UnknownSymbolError(f"{resolved}: contract rules not loaded")
-        request = validate_order(rules, side, quantity, price, order_type, time_in_force)
-        text = self._client_order_ids(client_order_id)
-        rest = self._futures_rest
+        resolved, request, text = self._prepare_order(
+            symbol, side, quantity, price, order_type, time_in_force, client_order_id
+        )
+        rest = self._rest
         body = await rest.build_order_request(  # whole contracts checked here, before any network call
             resolved,
             request.side,
@@ -167,32 +159,15 @@ class GateioFuturesCompositePrivateExchange(GateioCompositePrivateSpotExchange):
             dual_side = PositionSide(side)
 
         async def send() -> Order:
-            return await self._futures_rest.close_position(resolved, text, dual_side=dual_side)
+            return await self._rest.close_position(resolved, text, dual_side=dual_side)
 
         return await self._place(resolved, text, send)
-
-    async def _place(self, symbol: Symbol, text: str, send: Callable[[], Any]) -> Order:
-        async def lookup() -> Order:
-            return await self._lookup_by_client_id(symbol, text)
-
-        placed = await place_order(
-            send,
-            lookup,
-            client_order_id=text,
-            symbol=symbol,
-            tracker=self._tracker,
-            attempts=self._lookup_attempts,
-            base_delay_s=self._lookup_delay_s,
-            max_delay_s=self._lookup_max_delay_s,
-            logger=self._log,
-        )
-        return self._tracker.on_order(placed)
 
     async def set_leverage(
         self, symbol: SymbolLike, leverage: DecimalLike, *, cross_leverage_limit: DecimalLike | None = None
     ) -> list[Position]:
         """Set a contract's leverage (``0`` = cross margin); returns the updated position(s)."""
-        positions = await self._futures_rest.set_leverage(
+        positions = await self._rest.set_leverage(
             self.resolve(symbol),
             Decimal(leverage),
             cross_leverage_limit=None if cross_leverage_limit is None else Decimal(cross_leverage_limit),
@@ -203,7 +178,7 @@ class GateioFuturesCompositePrivateExchange(GateioCompositePrivateSpotExchange):
 
     async def set_position_mode(self, mode: PositionMode | str) -> MarginAccount:
         """Switch single / dual (hedge) mode; the venue refuses while positions or orders are open."""
-        account = await self._futures_rest.set_position_mode(PositionMode(mode))
+        account = await self._rest.set_position_mode(PositionMode(mode))
         self._set_account(account)
         await self._poll_positions()
         return account
@@ -217,7 +192,7 @@ class GateioFuturesCompositePrivateExchange(GateioCompositePrivateSpotExchange):
     async def get_account(self) -> MarginAccount:
         """The margin account (kept current; read from the venue when not loaded yet)."""
         if self._account is None:
-            self._set_account(await self._futures_rest.get_account())
+            self._set_account(await self._rest.get_account())
         assert self._account is not None
         return self._account
 
@@ -266,31 +241,15 @@ class GateioFuturesCompositePrivateExchange(GateioCompositePrivateSpotExchange):
         self._schedule_account_refresh()
 
     def _schedule_account_refresh(self) -> None:
-        if self._closed:
-            return
-        if self._account_task is not None and not self._account_task.done():
-            self._account_again = True
-            return
-        self._account_task = asyncio.get_running_loop().create_task(
-            self._refresh_account(), name="gateio-futures-account"
-        )
+        if not self._closed:
+            self._account_refresh.trigger()
 
     async def _refresh_account(self) -> None:
-        while True:
-            self._account_again = False
-            try:
-                self._set_account(await self._futures_rest.get_account())
-            except CexArbError as exc:
-                self._log.warning("gateio futures account refresh failed: %r", exc)
-            if not self._account_again:
-                return
+        self._set_account(await self._rest.get_account())
 
     def _set_account(self, account: MarginAccount) -> None:
         self._account = account
-        balance = self._account_balance(account)
-        self._tracker.on_balance(balance)
-        if self._balance_callbacks:
-            self._balance_callbacks.emit(balance)
+        self._on_balance(self._account_balance(account))
         if self._account_callbacks:
             self._account_callbacks.emit(account)
 
@@ -300,18 +259,15 @@ class GateioFuturesCompositePrivateExchange(GateioCompositePrivateSpotExchange):
 
     # --- snapshots ---------------------------------------------------------------------------------
     async def _poll_account(self) -> None:
-        """Open orders (spot logic), then the margin account and every position."""
+        """Open orders (shared logic), then the margin account and every position."""
         await super()._poll_account()
-        self._set_account(await self._futures_rest.get_account())
+        self._set_account(await self._rest.get_account())
         await self._poll_positions()
 
     async def _poll_positions(self) -> None:
-        positions = await self._futures_rest.get_positions()
+        positions = await self._rest.get_positions()
         for position in positions:
             self._on_position(position)
-
-    def __repr__(self) -> str:
-        return "GateioFuturesCompositePrivateExchange(credentials=<hidden>)"
 
 
 def _update_id(position: Position) -> int:
