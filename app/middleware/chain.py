@@ -107,7 +107,7 @@ class MiddlewareChain:
         """
         began = _perf_counter()
         try:
-            raw = inner(*args, **kwargs)
+            raw = inner(*args, **kwargs) if args or kwargs else inner()
         except BaseException as exc:
             duration = _perf_counter() - began
             parsed, stats = self._known(key)

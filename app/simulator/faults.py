@@ -16,7 +16,8 @@ Faults (:class:`FaultSpec` fields, per venue; ``"all"`` applies to every venue):
 ``malformed_rate``             probability an outbound frame is replaced by garbage
 ``truncated_rate``             probability an outbound frame is cut in half
 ``delay_rate`` / ``delay_s``   probability a frame (and the ones queued behind it) waits ``delay_s``
-``silent_every_s`` / ``..for_s``  every N s the streams stay connected but send nothing for ``for_s``
+``silent_every_s``             every N s the open connections hang: connected, nothing sent (no pong
+                               either) until the client gives up on them; new connections work
 ``http_5xx_rate``              probability a REST request is answered 5xx without being processed
 ``http_429_rate``              probability a REST request is answered 429 without being processed
 ``lost_order_response_rate``   probability an order placement is *processed* and its answer lost
@@ -65,7 +66,6 @@ class FaultSpec(BaseModel):
     delay_rate: float = Field(0.0, ge=0, le=1)
     delay_s: float = Field(0.2, ge=0, le=60)
     silent_every_s: float = Field(0.0, ge=0)
-    silent_for_s: float = Field(3.0, ge=0, le=600)
     http_5xx_rate: float = Field(0.0, ge=0, le=1)
     http_429_rate: float = Field(0.0, ge=0, le=1)
     lost_order_response_rate: float = Field(0.0, ge=0, le=1)
@@ -138,11 +138,12 @@ class FaultTarget(Protocol):
 
 
 class _FrameState:
-    __slots__ = ("dropping", "sent")
+    __slots__ = ("dropping", "epoch", "sent")
 
-    def __init__(self) -> None:
+    def __init__(self, epoch: int) -> None:
         self.sent = 0
         self.dropping = False
+        self.epoch = epoch  # the silence epoch it was born in; older than the current one = hung
 
 
 class VenueFaults:
@@ -161,7 +162,7 @@ class VenueFaults:
         self.spec = FaultSpec()
         self._mix = False  # spec.active, cached (checked per frame)
         self.suspended = False
-        self.silent_until = 0.0
+        self.silence_epoch = 0
         self.down_until = 0.0
         self.injected: Counter[str] = Counter()
 
@@ -176,8 +177,8 @@ class VenueFaults:
 
     @property
     def active(self) -> bool:
-        """True when the random / timed mix injects anything now (False while suspended)."""
-        return not self.suspended and self._mix
+        """True when outbound frames must pass :meth:`outbound` (a mix is set, or a connection is hung)."""
+        return self._mix or bool(self._frames)
 
     def _roll(self, rate: float) -> bool:
         return rate > 0 and not self.suspended and self._rng.random() < rate
@@ -248,16 +249,18 @@ class VenueFaults:
         Called by the session's writer task only, so a delay holds back every frame queued behind it.
         """
         spec = self.spec
-        if self.suspended or not self._mix:
-            return message
         state = self._frames.get(id(session))
         if state is None:
-            state = self._frames[id(session)] = _FrameState()
+            if not self._mix:
+                return message
+            state = self._frames[id(session)] = _FrameState(self.silence_epoch)
         if state.dropping:
             return None
-        if self.silent_until and time.monotonic() < self.silent_until:
+        if state.epoch < self.silence_epoch:  # a hung connection stays hung, even while suspended
             self.injected["silenced_frame"] += 1
             return None
+        if self.suspended or not self._mix:
+            return message
         state.sent += 1
         if spec.drop_every_messages and state.sent >= spec.drop_every_messages:
             state.dropping = True
@@ -273,6 +276,11 @@ class VenueFaults:
             self.injected["truncated_frame"] += 1
             return message[: max(1, len(message) // 2)]
         return message
+
+    def silence(self) -> None:
+        """Hang every open connection: it stays connected and sends nothing more (no pong either)."""
+        self.silence_epoch += 1
+        self.injected["silent_period"] += 1
 
     def drop(self, session: FaultSession, *, abrupt: bool) -> None:
         """Close one connection: abort the TCP connection, or a close frame (going away)."""
@@ -381,7 +389,6 @@ class SimulatorFaults:
             faults.suspended = suspended
             if suspended:
                 faults.down_until = 0.0
-                faults.silent_until = 0.0
         if suspended:
             self.clock.offset_s = 0.0
             self._skew_until = 0.0
@@ -439,8 +446,7 @@ class SimulatorFaults:
                 due.silent = self._next(now, spec.silent_every_s)
             elif now >= due.silent:
                 due.silent = self._next(now, spec.silent_every_s)
-                faults.silent_until = now + spec.silent_for_s
-                faults.injected["silent_period"] += 1
+                faults.silence()
         if spec.listen_key_expiry_every_s:
             if not due.listen_key:
                 due.listen_key = self._next(now, spec.listen_key_expiry_every_s)
@@ -481,7 +487,7 @@ class SimulatorFaults:
 
         POST body: a plan (``{"venues": {"all": {"gap_rate": 0.01}}, "clock_skew_s": 90}``) and/or
         ``{"actions": [{"venue": "mexc", "action": "drop" | "drop_abrupt" | "restart" | "expire_listen_keys"
-        | "gap"}]}``.
+        | "gap" | "silence"}]}``.
         """
         router.add_get(ADMIN_PATH, self._get)
         router.add_post(ADMIN_PATH, self._post)
@@ -530,5 +536,7 @@ class SimulatorFaults:
                 faults.expire_listen_keys()
             elif action == "gap":
                 faults.gap_updates(1)
+            elif action == "silence":
+                faults.silence()
             else:
                 raise ValueError(f"unknown action {action!r}")

@@ -17,8 +17,7 @@ _EVERY_VENUE: dict[str, Any] = {
     "truncated_rate": 0.0005,
     "delay_rate": 0.002,
     "delay_s": 0.3,
-    "silent_every_s": 45.0,
-    "silent_for_s": 6.0,  # longer than the soak's idle timeout: the client must notice the silence
+    "silent_every_s": 45.0,  # connections hang: the client's idle timeout must notice
     "http_5xx_rate": 0.01,
     "http_429_rate": 0.01,
     "lost_order_response_rate": 0.05,
@@ -52,7 +51,6 @@ MIXES: dict[str, dict[str, Any]] = {
                 "truncated_rate": 0.002,
                 "delay_rate": 0.01,
                 "silent_every_s": 7.0,
-                "silent_for_s": 3.0,
                 "http_5xx_rate": 0.03,
                 "http_429_rate": 0.03,
                 "lost_order_response_rate": 0.15,

@@ -211,6 +211,7 @@ async def _soak(run: _Run, options: SoakOptions, report: SoakReport, progress: A
             next_checkpoint = time.monotonic() + options.checkpoint_every_s
         if progress is not None and now >= next_progress:
             next_progress = now + 30.0
+            report.fault_totals = Counter(run.sim.faults.totals())
             progress(f"{now - (deadline - options.duration_s):6.0f}s {report.progress_line()}")
     for task in run.tasks:
         task.cancel()
@@ -229,6 +230,7 @@ async def _checkpoint(run: _Run, options: SoakOptions, report: SoakReport) -> No
         views = report.views.values()
         for view in views:
             view.pause_market()
+            view.nudge_market()
         try:
             await report.books.at_checkpoint(options.checkpoint_timeout_s)
             await report.accounts.at_checkpoint(options.checkpoint_timeout_s)

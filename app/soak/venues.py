@@ -22,7 +22,6 @@ class SimVenueView:
     name: str
     venue: Any
     assets: tuple[str, ...]
-    client_id_prefix: str = ""
 
     def _multiplier(self, native: str) -> Decimal:
         contracts = getattr(self.venue, "contracts", None)
@@ -59,12 +58,12 @@ class SimVenueView:
                 found.setdefault(order.client_order_id, []).append(order.order_id)
         return found
 
-    def client_id(self, raw: str) -> str:
-        """The client id as the venue stores it for the id the soak generated."""
-        return self.client_id_prefix + raw
-
     def pause_market(self) -> None:
         self.venue.market.pause()
+
+    def nudge_market(self) -> None:
+        """One market tick while paused: a client that lost the last diffs sees the gap on the next one."""
+        self.venue.market.step(1)
 
     def resume_market(self) -> None:
         self.venue.market.resume()
@@ -73,8 +72,4 @@ class SimVenueView:
 def sim_views(sim: Any, venues: list[str]) -> dict[str, SimVenueView]:
     """The views of the soak's venues (``gateio``, ``gateio_futures``, ``mexc``)."""
     assets = {"gateio": ("USDT", "BTC", "ETH"), "gateio_futures": ("USDT",), "mexc": ("USDT", "BTC", "ETH")}
-    prefixes = {"gateio": "t-", "gateio_futures": "t-", "mexc": ""}
-    return {
-        name: SimVenueView(name, sim.venue(name), assets.get(name, ("USDT",)), prefixes.get(name, ""))
-        for name in venues
-    }
+    return {name: SimVenueView(name, sim.venue(name), assets.get(name, ("USDT",))) for name in venues}

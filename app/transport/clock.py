@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 
 class ServerClock:
@@ -14,7 +14,7 @@ class ServerClock:
     :meth:`now_s` / :meth:`now_ms`, which add the offset to the local wall clock.
     """
 
-    __slots__ = ("_monotonic", "_wall", "offset_ms", "round_trip_ms", "updated_monotonic")
+    __slots__ = ("_monotonic", "_wall", "offset_ms", "resync", "round_trip_ms", "updated_monotonic")
 
     def __init__(
         self,
@@ -27,6 +27,9 @@ class ServerClock:
         self.offset_ms: float = 0.0
         self.round_trip_ms: float | None = None
         self.updated_monotonic: float | None = None
+        # measures the offset again (set by the REST client that can ask the venue's time); a WebSocket
+        # sharing this clock calls it when the venue refuses its signed ``time``
+        self.resync: Callable[[], Awaitable[None]] | None = None
 
     def now_s(self) -> float:
         """Corrected current time in seconds."""

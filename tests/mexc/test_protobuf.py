@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from app.domain.enums import OrderStatus, OrderType, Side, TimeInForce
+from app.domain.models import PriceLevel
 from app.domain.symbol import Symbol
 from app.exchanges.mexc.proto import mexc_push_pb2 as pb
 from app.exchanges.mexc.spot import push
@@ -29,6 +30,7 @@ def test_aggre_depth_vector() -> None:
     diff = push.aggre_depth(wrapper, BTC)
     assert (diff.first_update_id, diff.last_update_id) == (10589632359, 10589632359)
     assert diff.bids == [(Decimal("92877.58"), Decimal(0))] and diff.asks == []
+    assert type(diff.bids[0]) is PriceLevel and diff.bids[0].price == Decimal("92877.58")  # stored as is by the book
     assert diff.timestamp_ms == 1736411507002 and not diff.is_snapshot
 
 

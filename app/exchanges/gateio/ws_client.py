@@ -37,6 +37,7 @@ from app.transport.websocket import ReconnectingWebSocket, make_backend
 
 T = TypeVar("T")
 ResultHandler = Callable[[msgspec.Raw], None]
+TypedHandler = Callable[[Any], None]
 ReconnectListener = Callable[[], Awaitable[None] | None]
 Unit = tuple[str, ...]
 
@@ -109,6 +110,9 @@ class GateioWebsocketClient:
         self._ack_timeout_s = config.request_timeout_s
         self._subscriptions: dict[str, dict[Unit, None]] = {}
         self._handlers: dict[str, ResultHandler] = {}
+        self._typed: dict[str, tuple[Any, TypedHandler]] = {}  # channel -> (result type, handler)
+        self._typed_by_message: dict[type, TypedHandler] = {}  # one-pass message Struct -> handler
+        self._decode_typed: Callable[[str | bytes], Any] | None = None
         self._pending: dict[int, tuple[str, str, asyncio.Future[WsEnvelope]]] = {}
         self._listeners: list[ReconnectListener] = []
         self._dispatchers: list[OrderedAsyncDispatcher[Any]] = []
@@ -177,6 +181,40 @@ class GateioWebsocketClient:
         """Route ``update`` messages of ``channel`` (their raw ``result``) to ``handler``."""
         self._handlers[channel] = handler
 
+    def register_typed_channel(self, channel: str, result_type: Any, handler: TypedHandler) -> None:
+        """Route ``update`` messages of ``channel`` to ``handler`` with ``result`` decoded as ``result_type``.
+
+        The hot path decodes such a frame in one pass (a msgspec union tagged by ``channel``), instead of
+        the envelope with a raw ``result`` and then the result (measured in ``scripts/bench``: ~0.5 us per
+        frame). A frame it does not fit (another channel, an ack, a result of another shape) goes the
+        envelope way, so errors surface exactly as for :meth:`register_channel`.
+        """
+        decode = msgspec.json.Decoder(result_type, strict=False).decode
+
+        def from_raw(raw: msgspec.Raw) -> None:
+            handler(decode(raw))
+
+        self._handlers[channel] = from_raw
+        self._typed[channel] = (result_type, handler)
+        self._build_typed_decoder()
+
+    def _build_typed_decoder(self) -> None:
+        messages: list[type] = []
+        self._typed_by_message = {}
+        for index, (channel, (result_type, handler)) in enumerate(self._typed.items()):
+            message = msgspec.defstruct(
+                f"TypedUpdate{index}",
+                [("event", str, ""), ("result", result_type | None, None)],
+                tag_field="channel",
+                tag=channel,
+            )
+            messages.append(message)
+            self._typed_by_message[message] = handler
+        union: Any = messages[0]
+        for message in messages[1:]:
+            union = union | message
+        self._decode_typed = msgspec.json.Decoder(union, strict=False).decode
+
     # -- subscriptions ----------------------------------------------------------------------------
     async def subscribe(self, channel: str, units: Sequence[Unit]) -> None:
         """Store ``units`` (payload tuples) of ``channel`` and, when connected, subscribe and await the ack."""
@@ -211,6 +249,18 @@ class GateioWebsocketClient:
         await asyncio.gather(*(self._request(channel, event, p) for p in self._payloads(channel, units)))
 
     async def _request(self, channel: str, event: str, payload: list[str] | None) -> None:
+        try:
+            await self._request_once(channel, event, payload)
+        except AuthenticationError as exc:
+            resync = self.clock.resync
+            if resync is None or "REQUEST_EXPIRED" not in str(exc):
+                raise
+            # the venue refused the signed ``time``: measure the server clock again, sign afresh, once
+            self.logger.warning("%s: %s refused for its time; resyncing the server clock", self.name, channel)
+            await resync()
+            await self._request_once(channel, event, payload)
+
+    async def _request_once(self, channel: str, event: str, payload: list[str] | None) -> None:
         time_s = int(self.clock.now_s())
         request_id = next_request_id()
         auth = self._signer.ws_auth(channel, event, time_s) if self._signer is not None else None
@@ -269,6 +319,17 @@ class GateioWebsocketClient:
 
     # -- messages (hot path) ----------------------------------------------------------------------
     def _on_message(self, data: str | bytes) -> None:
+        decode_typed = self._decode_typed
+        if decode_typed is not None:
+            try:
+                message = decode_typed(data)
+            except msgspec.MsgspecError:
+                pass  # not a typed channel's update: the envelope way below (errors surface there)
+            else:
+                event = message.event
+                if message.result is not None and (event == c.EVENT_UPDATE or event == c.EVENT_ALL):
+                    self._typed_by_message[message.__class__](message.result)
+                    return
         envelope = envelope_decoder.decode(data)
         event = envelope.event
         if event == c.EVENT_UPDATE or event == c.EVENT_ALL:

@@ -99,7 +99,6 @@ class MexcWebsocketClient:
         self._pending: dict[int, asyncio.Future[WsControl]] = {}
         self._listeners: list[ReconnectListener] = []
         self._dispatchers: list[OrderedAsyncDispatcher[Any]] = []
-        self._wrapper = PushDataV3ApiWrapper()
         self._maintenance: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._started = False
@@ -309,22 +308,23 @@ class MexcWebsocketClient:
 
     # -- messages (hot path) ----------------------------------------------------------------------
     def _message_handler(self, shard: Shard) -> Callable[[str | bytes], None]:
-        wrapper = self._wrapper
-        parse = wrapper.ParseFromString
-        which = wrapper.WhichOneof
+        # One message per frame: re-parsing into a reused upb message grows its arena without bound
+        # (measured: +170 MB per 100k depth frames; a fresh message is as fast and frees its arena).
+        new_wrapper = PushDataV3ApiWrapper
         handlers = self._handlers
 
         def on_message(data: str | bytes) -> None:
             if isinstance(data, bytes):
+                wrapper = new_wrapper()
                 try:
-                    parse(data)
+                    wrapper.ParseFromString(data)
                 except Exception:  # google.protobuf.message.DecodeError
                     self.decode_errors += 1
                     self.logger.warning("%s: undecodable binary frame (%d bytes)", self.name, len(data))
                     if shard is not None:  # it may have carried data: reconnect, resync, re-poll
                         shard.ws.request_reconnect()
                     return
-                body = which("body")
+                body = wrapper.WhichOneof("body")
                 handler = handlers.get(body) if body is not None else None
                 if handler is not None:
                     handler(wrapper)

@@ -98,6 +98,7 @@ class GateioPrivateFuturesRest:
             exchange_name=c.FUTURES_EXCHANGE_NAME,
         )
         self.transport.set_clock_resync(self.sync_time, is_timestamp_refusal)  # REQUEST_EXPIRED: resync, resend
+        self.clock.resync = self.sync_time  # the private WS shares this clock (its auth `time` too)
 
     def set_symbol_info(self, infos: Mapping[Symbol, SymbolInfo]) -> None:
         """Use these contracts' sizes (``SymbolInfo.contract_size``) for conversions."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-import msgspec
-
 from app.config import ExchangeConfig
 from app.domain.handlers import PublicWebsocketHandlers, require_public
 from app.domain.symbol import Symbol
@@ -19,11 +17,11 @@ from app.exchanges.gateio import constants as c
 from app.exchanges.gateio.futures.contract_sizes import ContractSizes
 from app.exchanges.gateio.futures.rest_public import load_contract_sizes
 from app.exchanges.gateio.futures.schemas import (
+    FuturesTrade,
+    WsFuturesBookTicker,
+    WsFuturesOrderBookUpdate,
     native_symbol,
     symbol_from_native,
-    ws_book_ticker_decoder,
-    ws_order_book_update_decoder,
-    ws_trades_decoder,
 )
 from app.exchanges.gateio.ws_client import GateioWebsocketClient, ReconnectListener, Unit
 from app.transport.clock import ServerClock
@@ -76,31 +74,27 @@ class GateioPublicFuturesWebsocket:
         deliver_trade = client.deliverer(self.handlers.trades_handler, "trades")
         deliver_ticker = client.deliverer(self.handlers.book_ticker_handler, "book_ticker")
         if deliver_diff is not None:
-            decode_diff = ws_order_book_update_decoder.decode
 
-            def on_diff(raw: msgspec.Raw) -> None:
-                diff = decode_diff(raw)
-                deliver_diff(diff.to_domain(self.contract_sizes.multiplier(symbol_from_native(diff.s))))
+            def on_diff(update: WsFuturesOrderBookUpdate) -> None:
+                symbol = symbol_from_native(update.s)
+                deliver_diff(update.to_domain(self.contract_sizes.multiplier(symbol), symbol))
 
-            client.register_channel(c.CH_FUTURES_ORDER_BOOK_UPDATE, on_diff)
+            client.register_typed_channel(c.CH_FUTURES_ORDER_BOOK_UPDATE, WsFuturesOrderBookUpdate, on_diff)
         if deliver_trade is not None:
-            decode_trades = ws_trades_decoder.decode
 
-            def on_trades(raw: msgspec.Raw) -> None:
-                for trade in decode_trades(raw):
+            def on_trades(trades: list[FuturesTrade]) -> None:
+                for trade in trades:
                     deliver_trade(trade.to_domain(self.contract_sizes.multiplier(symbol_from_native(trade.contract))))
 
-            client.register_channel(c.CH_FUTURES_TRADES, on_trades)
+            client.register_typed_channel(c.CH_FUTURES_TRADES, list[FuturesTrade], on_trades)
         if deliver_ticker is not None:
-            decode_ticker = ws_book_ticker_decoder.decode
 
-            def on_ticker(raw: msgspec.Raw) -> None:
-                wire = decode_ticker(raw)
+            def on_ticker(wire: WsFuturesBookTicker) -> None:
                 ticker = wire.to_domain(self.contract_sizes.multiplier(symbol_from_native(wire.s)))
                 if ticker is not None:
                     deliver_ticker(ticker)
 
-            client.register_channel(c.CH_FUTURES_BOOK_TICKER, on_ticker)
+            client.register_typed_channel(c.CH_FUTURES_BOOK_TICKER, WsFuturesBookTicker, on_ticker)
 
     @property
     def ws(self) -> ReconnectingWebSocket:

@@ -92,6 +92,7 @@ class GateioPrivateSpotRest:
         )
         self._quote_steps: dict[Symbol, Decimal] = {}
         self.transport.set_clock_resync(self.sync_time, is_timestamp_refusal)  # REQUEST_EXPIRED: resync, resend
+        self.clock.resync = self.sync_time  # the private WS shares this clock (its auth `time` too)
 
     def set_symbol_info(self, infos: Mapping[Symbol, SymbolInfo]) -> None:
         """Remember each pair's price step (used to round a market buy's quote amount)."""

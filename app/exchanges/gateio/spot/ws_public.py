@@ -5,18 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-import msgspec
-
 from app.config import ExchangeConfig
 from app.domain.handlers import PublicWebsocketHandlers, require_public
 from app.domain.symbol import Symbol
 from app.exchanges.gateio import constants as c
-from app.exchanges.gateio.spot.schemas import (
-    native_symbol,
-    ws_book_ticker_decoder,
-    ws_order_book_update_decoder,
-    ws_trade_decoder,
-)
+from app.exchanges.gateio.spot.schemas import WsBookTicker, WsOrderBookUpdate, WsTrade, native_symbol
 from app.exchanges.gateio.ws_client import GateioWebsocketClient, ReconnectListener, Unit
 from app.transport.clock import ServerClock
 from app.transport.session import HttpSessionManager
@@ -58,28 +51,25 @@ class GateioPublicSpotWebsocket:
         deliver_trade = client.deliverer(self.handlers.trades_handler, "trades")
         deliver_ticker = client.deliverer(self.handlers.book_ticker_handler, "book_ticker")
         if deliver_diff is not None:
-            decode_diff = ws_order_book_update_decoder.decode
 
-            def on_diff(raw: msgspec.Raw) -> None:
-                deliver_diff(decode_diff(raw).to_domain())
+            def on_diff(update: WsOrderBookUpdate) -> None:
+                deliver_diff(update.to_domain())
 
-            client.register_channel(c.CH_ORDER_BOOK_UPDATE, on_diff)
+            client.register_typed_channel(c.CH_ORDER_BOOK_UPDATE, WsOrderBookUpdate, on_diff)
         if deliver_trade is not None:
-            decode_trade = ws_trade_decoder.decode
 
-            def on_trade(raw: msgspec.Raw) -> None:
-                deliver_trade(decode_trade(raw).to_domain())
+            def on_trade(trade: WsTrade) -> None:
+                deliver_trade(trade.to_domain())
 
-            client.register_channel(c.CH_TRADES, on_trade)
+            client.register_typed_channel(c.CH_TRADES, WsTrade, on_trade)
         if deliver_ticker is not None:
-            decode_ticker = ws_book_ticker_decoder.decode
 
-            def on_ticker(raw: msgspec.Raw) -> None:
-                ticker = decode_ticker(raw).to_domain()
+            def on_ticker(wire: WsBookTicker) -> None:
+                ticker = wire.to_domain()
                 if ticker is not None:
                     deliver_ticker(ticker)
 
-            client.register_channel(c.CH_BOOK_TICKER, on_ticker)
+            client.register_typed_channel(c.CH_BOOK_TICKER, WsBookTicker, on_ticker)
 
     @property
     def ws(self) -> ReconnectingWebSocket:
