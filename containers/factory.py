@@ -14,6 +14,7 @@ until :func:`close_all_exchanges`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dependency_injector import providers
@@ -57,7 +58,7 @@ class _Resolved:
     provider it resolved to. Valid while the container and the config binding are the ones it saw; the
     middleware chain still sees every call, so hits are counted and a reset singleton is rebuilt."""
 
-    __slots__ = ("binding", "config", "config_provider", "container", "provider")
+    __slots__ = ("binding", "config", "config_provider", "container", "get", "provider")
 
     def __init__(
         self,
@@ -71,6 +72,7 @@ class _Resolved:
         self.config_provider = config_provider
         self.binding = config_provider.last_overriding
         self.provider = provider
+        self.get: Callable[[], Any] = provider.provide_hit if isinstance(provider, Decorated) else provider
 
 
 # [is_private][exchange as given] -> shortcut, per function. Measured in scripts/bench: the checks and the
@@ -153,15 +155,17 @@ def create_rest_client(
 ) -> Any:
     """Return the cached REST client for (exchange, public|private)."""
     if logger is None:
-        known = _rest_clients[is_private].get(exchange)
+        try:
+            known = (_rest_clients[1] if is_private else _rest_clients[0]).get(exchange)
+        except TypeError:  # an unhashable exchange: the checks below refuse it
+            known = None
         if (  # the hit path: still the container and config binding it was resolved (and checked) with
             known is not None
             and known.container is _container
             and (config is None or config is known.config)
             and known.config_provider.last_overriding is known.binding
         ):
-            provider = known.provider
-            return provider.provide_hit() if provider.__class__ is Decorated else provider()
+            return known.get()
     ex = _exchange(exchange)
     _bind(ex, config)
     domain = Domain.PRIVATE if is_private else Domain.PUBLIC
@@ -169,7 +173,7 @@ def create_rest_client(
     if logger is not None:
         return provider(logger=logger)
     instance = provider()
-    _remember(_rest_clients[is_private], exchange, ex, config, provider)
+    _remember(_rest_clients[1 if is_private else 0], exchange, ex, config, provider)
     return instance
 
 
@@ -195,15 +199,17 @@ def create_composite_exchange(
 ) -> Any:
     """Return the composite exchange for (exchange, public|private); cached unless ``use_cache=False``."""
     if use_cache:
-        known = _composites[is_private].get(exchange)
+        try:
+            known = (_composites[1] if is_private else _composites[0]).get(exchange)
+        except TypeError:  # an unhashable exchange: the checks below refuse it
+            known = None
         if (  # the hit path: still the container and config binding it was resolved (and checked) with
             known is not None
             and known.container is _container
             and (config is None or config is known.config)
             and known.config_provider.last_overriding is known.binding
         ):
-            provider = known.provider
-            return provider.provide_hit() if provider.__class__ is Decorated else provider()
+            return known.get()
     ex = _exchange(exchange)
     config_provider = _bind(ex, config)
     domain = Domain.PRIVATE if is_private else Domain.PUBLIC
@@ -213,7 +219,7 @@ def create_composite_exchange(
     if not use_cache:
         return _fresh(provider)
     instance = provider()
-    _remember(_composites[is_private], exchange, ex, config, provider)
+    _remember(_composites[1 if is_private else 0], exchange, ex, config, provider)
     return instance
 
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from dependency_injector import providers
 
+_NO_KWARGS: dict[str, Any] = {}  # never mutated: the chain only unpacks it
+
 
 class Decorated(providers.Provider):  # type: ignore[type-arg]
     """Calls ``inner`` through the middleware chain that ``middleware`` provides, under ``key``.
@@ -86,7 +88,7 @@ class Decorated(providers.Provider):  # type: ignore[type-arg]
         if self._sync and self.last_overriding is None:
             middleware = self._middleware
             target = middleware.last_overriding
-            return (middleware if target is None else target)().provide(self._key, self._inner, (), {})
+            return (middleware if target is None else target)().provide(self._key, self._inner, (), _NO_KWARGS)
         return self()
 
     def _provide(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

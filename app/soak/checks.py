@@ -83,8 +83,9 @@ class BookChecker:
             view = self._views[venue]
             if book.sequence != view.sequence(native):
                 continue
-            ok = levels(book, self._depth) == view.book(native, self._depth)
-            self.live.record(ok, f"{venue} {symbol} seq {book.sequence}: valid book differs from the venue")
+            local, remote = levels(book, self._depth), view.book(native, self._depth)
+            ok = local == remote
+            self.live.record(ok, "" if ok else f"{venue} {symbol} seq {book.sequence}: " + _difference(local, remote))
 
     async def at_checkpoint(self, timeout_s: float) -> None:
         """Markets paused: each book must become valid at the venue's sequence and equal its book."""
@@ -107,6 +108,17 @@ class BookChecker:
                 continue
             ok = levels(book, self._depth) == view.book(native, self._depth)
             self.checkpoint.record(ok, f"{venue} {symbol} seq {target}: book differs from the venue's")
+
+
+def _difference(local: tuple[Levels, Levels], remote: tuple[Levels, Levels]) -> str:
+    """Where a valid local book first differs from the venue's (for the failure message)."""
+    for name, mine, theirs in (("bid", local[0], remote[0]), ("ask", local[1], remote[1])):
+        for index in range(max(len(mine), len(theirs))):
+            a = mine[index] if index < len(mine) else None
+            b = theirs[index] if index < len(theirs) else None
+            if a != b:
+                return f"valid book differs at {name} #{index}: local {a} venue {b}"
+    return "valid book differs"
 
 
 class AccountChecker:

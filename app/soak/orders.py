@@ -186,8 +186,8 @@ class GuardedPrivate:
         try:
             create: Any = self._inner.create_order
             order: Order = await create(symbol, side, quantity, *args, client_order_id=client_order_id, **kwargs)
-        except BaseException as exc:
-            record.outcome = classify(exc)
+        except BaseException as exc:  # CancelledError: the caller abandoned the request, outcome unknown
+            record.outcome = classify(exc) if isinstance(exc, Exception) else Outcome.UNKNOWN
             record.error = f"{type(exc).__name__}: {exc}"[:300]
             record.clock_error = isinstance(exc, AuthenticationError)
             raise
@@ -237,12 +237,19 @@ class OrderFlow:
         self._rng = random.Random(seed)
         self._resting: list[str] = []
         self._side = Side.BUY
+        self._stopping = False
         self.actions: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
 
+    def stop(self) -> None:
+        """Finish the current step, then return from :meth:`run` (never abandon an order mid-request)."""
+        self._stopping = True
+
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             await asyncio.sleep(self._interval_s * self._rng.uniform(0.5, 1.5))
+            if self._stopping:
+                return
             try:
                 await self.step()
             except asyncio.CancelledError:

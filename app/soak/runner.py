@@ -134,7 +134,9 @@ async def run_soak(options: SoakOptions, *, progress: Any = None) -> SoakReport:
             rate_limits.categories = {k: v for k, v in limits.items() if k in rate_limits.categories}
         container.core.settings.override(providers.Object(settings))
         run = await _start(container, sim, settings, options, report)
-        sim.faults.apply(mix(options.faults))
+        plan = dict(mix(options.faults))
+        plan["venues"] = {k: v for k, v in plan.get("venues", {}).items() if k in ("all", *options.venues)}
+        sim.faults.apply(plan)
         report.rss_warm = rss_bytes()
         await _soak(run, options, report, progress)
         await _finish(run, options, report)
@@ -213,7 +215,10 @@ async def _soak(run: _Run, options: SoakOptions, report: SoakReport, progress: A
             next_progress = now + 30.0
             report.fault_totals = Counter(run.sim.faults.totals())
             progress(f"{now - (deadline - options.duration_s):6.0f}s {report.progress_line()}")
-    for task in run.tasks:
+    for flow in run.flows:
+        flow.stop()
+    _done, pending = await asyncio.wait(run.tasks, timeout=options.checkpoint_timeout_s)
+    for task in pending:  # a step stuck past the timeout: abandoned (its orders are still reconciled)
         task.cancel()
     await asyncio.gather(*run.tasks, return_exceptions=True)
     run.tasks = []

@@ -9,7 +9,7 @@ from dependency_injector import providers
 
 from app.config import ExchangeConfig
 from app.domain.enums import ExchangeEnum
-from app.errors import ConfigurationError
+from app.errors import ConfigurationError, UnsupportedExchangeError
 from containers import factory
 
 
@@ -92,3 +92,12 @@ def test_a_new_container_is_never_served_from_the_old_shortcut() -> None:
     first = factory.create_composite_exchange(ExchangeEnum.GATEIO, config)
     factory.set_container(None)
     assert factory.create_composite_exchange(ExchangeEnum.GATEIO, config) is not first
+
+
+def test_odd_arguments_are_still_checked_not_cached_wrongly() -> None:
+    config = _config()
+    with pytest.raises(UnsupportedExchangeError):
+        factory.create_composite_exchange(["gateio"], config)  # type: ignore[arg-type]
+    private = factory.create_composite_exchange(ExchangeEnum.GATEIO, config, is_private=True)
+    assert factory.create_composite_exchange(ExchangeEnum.GATEIO, config, is_private=1) is private  # type: ignore[arg-type]
+    assert factory.create_composite_exchange(ExchangeEnum.GATEIO, config, is_private=False) is not private
