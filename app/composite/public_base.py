@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
-from app.composite.book import BookSynchronizer, LocalOrderBook
+from app.composite.book import BookSynchronizer, SyncState
+from app.composite.book_fanout import BookFanout
 from app.composite.callbacks import CallbackSet
 from app.composite.interfaces import CompositePublicExchange
 from app.composite.symbols import SymbolRules
@@ -65,7 +66,7 @@ class StreamingPublicExchange(SymbolRules, CompositePublicExchange, Generic[Rest
         self._ws: StreamT | None = None
         self._books: dict[Symbol, BookSynchronizer] = {}
         self._tickers: dict[Symbol, BookTicker] = {}
-        self._book_callbacks: CallbackSet[OrderBook] = CallbackSet("orderbook", logger=self._log)
+        self._book_fanout = BookFanout(config.book_depth, logger=self._log)
         self._trade_callbacks: CallbackSet[Trade] = CallbackSet("trades", logger=self._log)
         self._ticker_callbacks: CallbackSet[BookTicker] = CallbackSet("book_ticker", logger=self._log)
         self._closed = False
@@ -103,7 +104,7 @@ class StreamingPublicExchange(SymbolRules, CompositePublicExchange, Generic[Rest
                 symbol,
                 self._fetch_snapshot,
                 depth=self.config.book_depth,
-                on_update=self._on_book_update,
+                on_update=self._book_fanout.on_update,
                 max_attempts=self._resync_attempts,
                 backoff_base_s=self._resync_backoff_s,
                 backoff_max_s=self._resync_backoff_max_s,
@@ -118,11 +119,24 @@ class StreamingPublicExchange(SymbolRules, CompositePublicExchange, Generic[Rest
             synchronizer.start()
 
     async def wait_ready(self, timeout_s: float = 10.0) -> bool:
-        """Wait until every book is synced (valid); False on timeout."""
+        """Wait until every book is synced and offered as valid (the stream ready too); False on timeout.
+
+        Right after a reconnect the books are still live from before the drop while the stream replays its
+        subscriptions; they are not offered as valid then, so this waits for the stream and the resync."""
         if not self._books:
             return True
-        results = await asyncio.gather(*(sync.wait_live(timeout_s) for sync in self._books.values()))
-        return all(results)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while True:
+            left = max(0.0, deadline - loop.time())
+            results = await asyncio.gather(*(sync.wait_live(left) for sync in self._books.values()))
+            if not all(results):
+                return False
+            if self.stream_connected and all(sync.state is SyncState.LIVE for sync in self._books.values()):
+                return True
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(0.01)
 
     async def close(self) -> None:
         """Close the WebSocket, stop the book syncs and callback dispatchers; idempotent."""
@@ -134,7 +148,8 @@ class StreamingPublicExchange(SymbolRules, CompositePublicExchange, Generic[Rest
             await ws.close()
         for synchronizer in self._books.values():
             await synchronizer.close()
-        for callbacks in (self._book_callbacks, self._trade_callbacks, self._ticker_callbacks):
+        await self._book_fanout.close()
+        for callbacks in (self._trade_callbacks, self._ticker_callbacks):
             await callbacks.close()
 
     # --- symbols -----------------------------------------------------------------------------------
@@ -168,8 +183,15 @@ class StreamingPublicExchange(SymbolRules, CompositePublicExchange, Generic[Rest
         return self._synchronizer(symbol)
 
     # --- callbacks ---------------------------------------------------------------------------------
-    def subscribe_orderbook(self, callback: Callable[[OrderBook], Any]) -> None:
-        self._book_callbacks.add(callback)
+    def subscribe_orderbook(
+        self, callback: Callable[[OrderBook], Any], depth: int | None = None, *, conflate: bool = False
+    ) -> None:
+        """Call ``callback`` with the book view (``depth`` levels per side, None: ``config.book_depth``).
+
+        Subscribers of one depth share one view per book sequence. ``conflate=True``: at most one call per
+        symbol per event-loop turn, with the latest view (see :mod:`app.composite.book_fanout`).
+        """
+        self._book_fanout.add(callback, depth, conflate=conflate)
 
     def subscribe_trades(self, callback: Callable[[Trade], Any]) -> None:
         self._trade_callbacks.add(callback)
@@ -182,10 +204,6 @@ class StreamingPublicExchange(SymbolRules, CompositePublicExchange, Generic[Rest
         synchronizer = self._books.get(diff.symbol)
         if synchronizer is not None:
             synchronizer.on_diff(diff)
-
-    def _on_book_update(self, book: LocalOrderBook) -> None:
-        if self._book_callbacks:
-            self._book_callbacks.emit(book.view(self.config.book_depth))
 
     def _on_trade(self, trade: Trade) -> None:
         if self._trade_callbacks:

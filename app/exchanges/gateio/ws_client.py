@@ -119,6 +119,7 @@ class GateioWebsocketClient:
         self._aux_tasks: set[asyncio.Task[None]] = set()
         self._started = False
         self._closed = False
+        self._ready_epoch = -1  # the reconnect count whose subscriptions were replayed and listeners ran
         self.ws = ReconnectingWebSocket(
             url,
             name=name,
@@ -155,6 +156,12 @@ class GateioWebsocketClient:
                 await task
         for dispatcher in self._dispatchers:
             await dispatcher.close()
+
+    @property
+    def ready(self) -> bool:
+        """Connected, and this connection's subscriptions replayed and reconnect listeners run: until then
+        (right after a reconnect) data from before the drop must not be trusted."""
+        return self.ws.connected and self._ready_epoch == self.ws.reconnect_count
 
     def add_reconnect_listener(self, callback: ReconnectListener) -> None:
         """Run ``callback`` (sync or async) after every reconnect, once the subscriptions are replayed."""
@@ -316,6 +323,7 @@ class GateioWebsocketClient:
                         await result
                 except Exception:
                     self.logger.exception("%s: reconnect listener failed", self.name)
+        self._ready_epoch = self.ws.reconnect_count
 
     # -- messages (hot path) ----------------------------------------------------------------------
     def _on_message(self, data: str | bytes) -> None:

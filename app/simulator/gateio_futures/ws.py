@@ -226,8 +226,8 @@ class GateioFuturesWsHub:
     # --- engine / account events (synchronous) ------------------------------------------------------
     def on_book_change(self, contract: str, side: Side, price: Decimal, total: Decimal, sequence: int) -> None:
         for (name, _, _), feed in self.obu_feeds.items():
-            if name == contract and feed.subscribers:
-                feed.add(side, price, total, sequence)
+            if name == contract:
+                feed.record(side, price, total, sequence)
         if self.contract_subs["futures.book_ticker"].get(contract):
             # Coalesce: a market tick or an order changes many levels synchronously; subscribers get the
             # top of book once that is done (as the venue's 10 ms book ticker does), never a half-built one.

@@ -127,6 +127,15 @@ class OrderBookUpdateFeed:
         self.changes[(side, price)] = total
         self.last_id = sequence
 
+    def record(self, side: Side, price: Decimal, total: Decimal, sequence: int) -> None:
+        """A book change: pending while someone listens; otherwise the batch restarts, so a ``U..u`` span
+        never claims ids whose changes it does not carry (a subscriber joining later sees the gap)."""
+        if self.subscribers:
+            self.add(side, price, total, sequence)
+        elif self.first_id:
+            self.changes.clear()
+            self.first_id = 0
+
 
 @dataclass(eq=False)
 class SnapshotFeed:
@@ -339,8 +348,8 @@ class GateioSpotWsHub:
     def on_book_change(self, pair: str, side: Side, price: Decimal, total: Decimal, sequence: int) -> None:
         for interval in OBU_INTERVALS:
             feed = self.obu_feeds.get((pair, interval))
-            if feed is not None and feed.subscribers:
-                feed.add(side, price, total, sequence)
+            if feed is not None:
+                feed.record(side, price, total, sequence)
         if self.pair_subs["spot.book_ticker"].get(pair):
             # Coalesce: a market tick or an order changes many levels synchronously; subscribers get the
             # top of book once that is done (as the venue's 10 ms book ticker does), never a half-built one.

@@ -286,11 +286,15 @@ class MexcSpotWsHub:
     def on_book_change(self, symbol: str, side: Side, price: Decimal, total: Decimal, sequence: int) -> None:
         for interval in INTERVALS:
             feed = self.feeds.get(f"spot@{DEPTH}@{interval}@{symbol}")
-            if feed is not None and feed.subscribers:
-                if not feed.changes:
-                    feed.first_version = sequence
-                feed.changes[(side, price)] = total
-                feed.last_version = sequence
+            if feed is None:
+                continue
+            if not feed.subscribers:  # the batch restarts: a span never claims versions it does not carry
+                feed.changes.clear()
+                continue
+            if not feed.changes:
+                feed.first_version = sequence
+            feed.changes[(side, price)] = total
+            feed.last_version = sequence
 
     def on_trade(self, fill: Fill) -> None:
         for interval in INTERVALS:

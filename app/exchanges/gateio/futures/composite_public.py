@@ -51,7 +51,7 @@ class GateioFuturesCompositePublicExchange(
         self._contracts: dict[Symbol, ContractInfo] = {}
 
     def _stream_is_connected(self, ws: GateioPublicFuturesWebsocket) -> bool:
-        return ws.ws.connected
+        return ws.client.ready  # after a reconnect: only once the listeners marked the books stale
 
     def _create_stream(self, handlers: PublicWebsocketHandlers) -> GateioPublicFuturesWebsocket:
         ws = super()._create_stream(handlers)

@@ -31,4 +31,4 @@ class GateioCompositePublicSpotExchange(StreamingPublicExchange[GateioPublicSpot
     exchange = ExchangeEnum.GATEIO
 
     def _stream_is_connected(self, ws: GateioPublicSpotWebsocket) -> bool:
-        return ws.ws.connected
+        return ws.client.ready  # after a reconnect: only once the listeners marked the books stale

@@ -1,0 +1,63 @@
+"""Fixtures of the reliability suite: one venue per test (every entry of the conformance registry) on a
+simulator whose fault model the test drives, the composites built by the real container.
+
+Teardown fails a test that leaves a task pending, an HTTP session open, or an event-loop error behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from app.simulator import ExchangeSimulator
+from app.soak.checks import open_sessions
+from tests.conformance.case import VenueCase
+from tests.conformance.harness import VenueHarness, pending_tasks
+from tests.conformance.venues import VENUE_CASES
+
+
+@pytest.fixture(params=VENUE_CASES, ids=[case.id for case in VENUE_CASES])
+def case(request: pytest.FixtureRequest) -> VenueCase:
+    param: VenueCase = request.param
+    return param
+
+
+@pytest.fixture
+async def venue(case: VenueCase) -> AsyncIterator[VenueHarness]:
+    """A simulator running only ``case``'s venue, the container pointed at it (short timeouts)."""
+    loop = asyncio.get_running_loop()
+    errors: list[dict[str, Any]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    sim = ExchangeSimulator(venues=(case.sim_venue,), tick_interval_s=0.02)
+    await sim.start()
+    harness = VenueHarness(case, sim)
+    try:
+        yield harness
+    finally:
+        try:
+            await harness.shutdown()
+        finally:
+            await sim.stop()
+    left = await pending_tasks()
+    loop.set_exception_handler(previous)
+    assert not left, f"tasks left pending: {[task.get_name() for task in left]}"
+    assert open_sessions() == 0, f"an HTTP session was left open: {_leaked()}"
+    assert not errors, f"event loop errors: {[context.get('message') for context in errors]}"
+
+
+def _leaked() -> list[str]:
+    import gc
+    import traceback
+
+    import aiohttp
+
+    found = []
+    for obj in gc.get_objects():
+        if isinstance(obj, aiohttp.ClientSession) and not obj.closed:
+            tb = getattr(obj, "_source_traceback", None)
+            found.append("".join(traceback.format_list(tb[-12:])) if tb else repr(obj))
+    return found
