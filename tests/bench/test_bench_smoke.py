@@ -105,7 +105,8 @@ async def test_our_client_ingests_the_stream_and_ends_with_the_servers_book(gate
     result = await ours.run(gate_spot_server, "aiohttp", latency=False)
     assert result.messages == 300
     assert result.verified, result.detail
-    assert result.extra["handler_calls"] >= 300 and result.extra["resyncs"] == 0
+    # conflated book subscription: >= 1 call per burst; verified includes "the handler saw the final book"
+    assert 1 <= result.extra["handler_calls"] <= 300 and result.extra["resyncs"] == 0
 
 
 async def test_the_floor_decodes_every_frame(gate_spot_server: dict[str, Any]) -> None:
