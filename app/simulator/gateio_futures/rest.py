@@ -8,26 +8,21 @@ Same conventions as the spot routes (signature check, ``X-Gate-RateLimit-*`` / `
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
 from aiohttp import web
-from multidict import MultiMapping
 
-from app.simulator.common import dumps_bytes, fmt
-from app.simulator.faults import RestFault
+from app.simulator.common import fmt
 from app.simulator.gateio_futures import payloads
 from app.simulator.gateio_futures.venue import GateioFuturesVenue
-from app.simulator.gateio_spot.auth import authenticate_rest
-from app.simulator.gateio_spot.venue import GateApiError, GateioUser, invalid_param, raise_injected
+from app.simulator.gateio_rest_routes import PREFIX as PREFIX
+from app.simulator.gateio_rest_routes import GateRoutes, Handler, int_param, not_found
+from app.simulator.gateio_spot.venue import GateApiError, GateioUser, invalid_param
 
-PREFIX = "/api/v4"
 WS_PATH = "/v4/ws/usdt"
 FUTURES = "/futures/{settle}"
 SIZE_DECIMAL_HEADER = "X-Gate-Size-Decimal"
-Handler = Callable[[web.Request, GateioUser | None], Awaitable[tuple[int, Any]]]
 
 
 class FuturesOrderBody(msgspec.Struct):
@@ -47,19 +42,6 @@ class FuturesOrderBody(msgspec.Struct):
 _order_body = msgspec.json.Decoder(FuturesOrderBody)
 
 
-def _int_param(query: MultiMapping[str], name: str, default: int, low: int, high: int) -> int:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid_param(name, raw) from None
-    if not low <= value <= high:
-        raise invalid_param(name, raw)
-    return value
-
-
 def _user(user: GateioUser | None) -> GateioUser:
     assert user is not None, "private handler registered without signing"
     return user
@@ -69,14 +51,31 @@ def _decimal_sizes(request: web.Request) -> bool:
     return request.headers.get(SIZE_DECIMAL_HEADER) == "1"
 
 
+def _usdt_settled(handler: Handler, *, listing: bool) -> Handler:
+    """Serve only ``settle=usdt``: a ``btc`` contract listing is empty (ccxt asks), any other settle refused."""
+
+    async def settled(request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
+        settle = request.match_info.get("settle", "usdt")
+        if settle == "usdt":
+            return await handler(request, user)
+        if listing and settle == "btc":
+            return 200, []
+        raise invalid_param("settle", settle)
+
+    return settled
+
+
 def _has_route(router: web.UrlDispatcher, method: str, path: str) -> bool:
     return any(
         r.method in (method, "*") and r.resource is not None and r.resource.canonical == path for r in router.routes()
     )
 
 
-class GateioFuturesRest:
+class GateioFuturesRest(GateRoutes):
     """Registers the futures REST routes on an aiohttp router; one instance per venue."""
+
+    venue: GateioFuturesVenue
+    PLACEMENT_SUFFIX = "/orders"
 
     def __init__(self, venue: GateioFuturesVenue) -> None:
         self.venue = venue
@@ -120,72 +119,12 @@ class GateioFuturesRest:
         if _has_route(router, "*", f"{PREFIX}/{{tail}}"):
             return
 
-        async def not_found(request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-            raise GateApiError(404, "NOT_FOUND", f"{request.method} {request.path} not found")
-
         self._add(router, "*", "/{tail:.*}", not_found, "public")
 
-    def _add(
-        self,
-        router: web.UrlDispatcher,
-        method: str,
-        path: str,
-        handler: Handler,
-        category: str,
-        *,
-        signed: bool = False,
-    ) -> None:
-        venue, endpoint = self.venue, f"{method} {path}"
-        placement = method == "POST" and path.endswith("/orders")
-        settled = "{settle}" in path
-
-        async def endpoint_handler(request: web.Request) -> web.Response:
-            in_us = venue.clock.now_us()
-            headers: dict[str, str] = {}
-            fault = venue.faults.rest_fault(order_placement=placement)
-            try:
-                raise_injected(fault)
-                user = None
-                if signed:
-                    user = authenticate_rest(
-                        venue.users_by_key,
-                        method=request.method,
-                        raw_target=request.raw_path,
-                        body=await request.read(),
-                        headers=request.headers,
-                        now_s=venue.clock.now(),
-                    )
-                identity = user.uid if user is not None else (request.remote or "-")
-                decision = venue.rate_limits.check(endpoint, category, identity, venue.clock.now())
-                headers["X-Gate-RateLimit-Requests-Remain"] = str(decision.remaining)
-                headers["X-Gate-RateLimit-Limit"] = str(decision.limit)
-                headers["X-Gate-RateLimit-Reset-Timestamp"] = str(
-                    decision.reset_s if not decision.allowed else int(venue.clock.now())
-                )
-                if not decision.allowed:
-                    venue.faults.note("enforced_429")
-                    raise GateApiError(429, "TOO_MANY_REQUESTS", "Request Rate limit Exceeded")
-                payload: Any
-                settle = request.match_info.get("settle", "usdt")
-                if settled and settle != "usdt":
-                    if path.endswith("/contracts") and settle == "btc":
-                        status, payload = 200, []
-                    else:
-                        raise invalid_param("settle", settle)
-                else:
-                    status, payload = await handler(request, user)
-            except GateApiError as exc:
-                status, payload = exc.status, exc.body()
-            if fault is RestFault.LOST_RESPONSE:
-                return venue.faults.lose_response(request)
-            headers["X-In-Time"] = str(in_us)
-            headers["X-Gate-Trace-ID"] = uuid.uuid4().hex
-            headers["X-Out-Time"] = str(venue.clock.now_us())
-            return web.Response(
-                body=dumps_bytes(payload), status=status, content_type="application/json", headers=headers
-            )
-
-        router.add_route(method, PREFIX + path, endpoint_handler)
+    def _wrap(self, path: str, handler: Handler) -> Handler:
+        if "{settle}" in path:
+            return _usdt_settled(handler, listing=path.endswith("/contracts"))
+        return handler
 
     # --- public -------------------------------------------------------------------------------------
     async def contracts(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
@@ -197,7 +136,7 @@ class GateioFuturesRest:
     async def order_book(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         query = request.query
         spec = self.venue.contract(query.get("contract"))
-        limit = _int_param(query, "limit", 10, 1, 300)
+        limit = int_param(query, "limit", 10, 1, 300)
         if query.get("interval", "0") != "0":
             raise invalid_param("interval", query.get("interval"))
         engine = self.venue.engines[spec.name]
@@ -213,7 +152,7 @@ class GateioFuturesRest:
 
     async def trades(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         spec = self.venue.contract(request.query.get("contract"))
-        limit = _int_param(request.query, "limit", 100, 1, 1000)
+        limit = int_param(request.query, "limit", 100, 1, 1000)
         history = list(self.venue.public_trades[spec.name])[-limit:]
         history.reverse()
         decimal_sizes = _decimal_sizes(request)
@@ -226,7 +165,7 @@ class GateioFuturesRest:
 
     async def funding_rate(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         spec = self.venue.contract(request.query.get("contract"))
-        limit = _int_param(request.query, "limit", 100, 1, 1000)
+        limit = int_param(request.query, "limit", 100, 1, 1000)
         history = list(self.venue.funding_history[spec.name])[:limit]
         return 200, [{"t": t, "r": fmt(rate)} for t, rate in history]
 
@@ -335,8 +274,8 @@ class GateioFuturesRest:
         contract = query.get("contract")
         if contract:
             contract = self.venue.contract(contract).name
-        limit = _int_param(query, "limit", 100, 1, 1000)
-        offset = _int_param(query, "offset", 0, 0, 1_000_000)
+        limit = int_param(query, "limit", 100, 1, 1000)
+        offset = int_param(query, "offset", 0, 0, 1_000_000)
         orders = self.venue.user_orders(_user(user), contract or None, is_open=status == "open")
         orders.sort(key=lambda o: o.finished_us if status == "finished" else o.created_us, reverse=True)
         chunk = orders[offset : offset + limit]
@@ -348,8 +287,8 @@ class GateioFuturesRest:
         if contract:
             contract = self.venue.contract(contract).name
         order_id = query.get("order")
-        limit = _int_param(query, "limit", 100, 1, 1000)
-        offset = _int_param(query, "offset", 0, 0, 1_000_000)
+        limit = int_param(query, "limit", 100, 1, 1000)
+        offset = int_param(query, "offset", 0, 0, 1_000_000)
         decimal_sizes = _decimal_sizes(request)
         rows = []
         for fill, maker, info in reversed(self.venue.user_trades[_user(user).uid]):

@@ -44,7 +44,6 @@ from app.simulator.gateio_spot.venue import (
 from app.simulator.market import MARKET_MAKER_ACCOUNT, MarketDriver
 from app.simulator.matching import (
     BalanceChange,
-    EngineListener,
     Fill,
     Ledger,
     OrderEvent,
@@ -53,6 +52,7 @@ from app.simulator.matching import (
     SimOrder,
 )
 from app.simulator.price_path import UnderlyingPrices
+from app.simulator.venue_base import SimVenue
 
 DEFAULT_MARGIN = Decimal(100_000)
 HISTORY_LIMIT = 1000
@@ -83,7 +83,7 @@ class BasisNoise:
         return Decimal(repr(math.exp(basis / 10_000)))
 
 
-class GateioFuturesVenue(EngineListener):
+class GateioFuturesVenue(SimVenue):
     """The simulated Gate.io USDT perpetual futures exchange."""
 
     def __init__(
@@ -98,7 +98,7 @@ class GateioFuturesVenue(EngineListener):
         self.clock = clock or SimClock()
         self.prices = prices
         self.contracts = {spec.name: spec for spec in contracts}
-        self.hub = GateioFuturesWsHub(self)
+        self.hub: GateioFuturesWsHub = GateioFuturesWsHub(self)
         self.faults = GateioFaults(self.hub, name="gateio_futures", seed=seed)  # same gap / drop hooks as spot
         self.ledger = Ledger(self, self.clock.now_us)
         self.accounts = FuturesAccounts(
@@ -133,7 +133,7 @@ class GateioFuturesVenue(EngineListener):
             anchor=None if prices is None else self._anchor,
         )
         key, secret = simulator_credentials(seed)
-        self.user = GateioUser(uid="10000001", api_key=key, api_secret=secret)
+        self.user: GateioUser = GateioUser(uid="10000001", api_key=key, api_secret=secret)
         self.users_by_key = {key: self.user}
         self.users_by_account = {self.user.uid: self.user}
         self.accounts.open(self.user.uid)
@@ -205,28 +205,17 @@ class GateioFuturesVenue(EngineListener):
 
         self._rest = futures_rest.mount(self, router)
 
-    def register_fallbacks(self, router: web.UrlDispatcher) -> None:
-        self._rest.register_fallback(router)
-
     def endpoints(self, base_url: str, ws_base_url: str) -> VenueEndpoints:
         from app.simulator.gateio_futures import rest as futures_rest
 
-        return VenueEndpoints(
-            rest_url=f"{base_url}{futures_rest.PREFIX}",
-            ws_url=f"{ws_base_url}{futures_rest.WS_PATH}",
-            api_key=self.user.api_key,
-            api_secret=self.user.api_secret,
-            uid=self.user.uid,
-        )
+        return self._endpoints(f"{base_url}{futures_rest.PREFIX}", f"{ws_base_url}{futures_rest.WS_PATH}")
 
     async def start(self) -> None:
         for name, spec in self.contracts.items():  # ladders start around today's price, not the listing's
             anchor = self._anchor(name)
             if anchor is not None:
                 self.market.mid[name] = anchor.quantize(spec.price_tick / 1000)
-        self.market.bootstrap()
-        await self.market.start()
-        await self.hub.start()
+        await super().start()
         self._funding_task = asyncio.get_running_loop().create_task(self._funding_loop(), name="simulator-funding")
 
     async def stop(self) -> None:
@@ -235,13 +224,9 @@ class GateioFuturesVenue(EngineListener):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self.market.stop()
-        await self.hub.stop()
+        await super().stop()
 
     # --- engine events --------------------------------------------------------------------------------
-    def on_book_change(self, symbol: str, side: Side, price: Decimal, total: Decimal, sequence: int) -> None:
-        self.hub.on_book_change(symbol, side, price, total, sequence)
-
     def on_trade(self, fill: Fill) -> None:
         self.public_trades[fill.symbol].append(fill)
         for order, maker in ((fill.maker, True), (fill.taker, False)):

@@ -7,28 +7,21 @@ e.g. ``401 {"label":"INVALID_SIGNATURE","message":"Signature mismatch"}``.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
 from aiohttp import web
-from multidict import MultiMapping
 
-from app.simulator.common import dumps_bytes, fmt
-from app.simulator.faults import RestFault
+from app.simulator.common import fmt
+from app.simulator.gateio_rest_routes import PREFIX as PREFIX
+from app.simulator.gateio_rest_routes import GateRoutes, int_param, not_found
 from app.simulator.gateio_spot import payloads
-from app.simulator.gateio_spot.auth import authenticate_rest
 from app.simulator.gateio_spot.venue import (
     GateApiError,
     GateioSpotVenue,
     GateioUser,
     invalid_param,
-    raise_injected,
 )
-
-PREFIX = "/api/v4"
-Handler = Callable[[web.Request, GateioUser | None], Awaitable[tuple[int, Any]]]
 
 
 class OrderBody(msgspec.Struct):
@@ -49,26 +42,16 @@ class OrderBody(msgspec.Struct):
 _order_body = msgspec.json.Decoder(OrderBody)
 
 
-def _int_param(query: MultiMapping[str], name: str, default: int, low: int, high: int) -> int:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid_param(name, raw) from None
-    if not low <= value <= high:
-        raise invalid_param(name, raw)
-    return value
-
-
 def _user(user: GateioUser | None) -> GateioUser:
     assert user is not None, "private handler registered without signing"
     return user
 
 
-class GateioSpotRest:
+class GateioSpotRest(GateRoutes):
     """Registers the spot REST routes on an aiohttp router; one instance per venue."""
+
+    venue: GateioSpotVenue
+    PLACEMENT_SUFFIX = "/spot/orders"
 
     def __init__(self, venue: GateioSpotVenue) -> None:
         self.venue = venue
@@ -95,63 +78,7 @@ class GateioSpotRest:
     def register_fallback(self, router: web.UrlDispatcher) -> None:
         """``NOT_FOUND`` in Gate's shape for any other ``/api/v4`` path (register after every venue)."""
 
-        async def not_found(request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-            raise GateApiError(404, "NOT_FOUND", f"{request.method} {request.path} not found")
-
         self._add(router, "*", "/{tail:.*}", not_found, "public")
-
-    def _add(
-        self,
-        router: web.UrlDispatcher,
-        method: str,
-        path: str,
-        handler: Handler,
-        category: str,
-        *,
-        signed: bool = False,
-    ) -> None:
-        venue, endpoint = self.venue, f"{method} {path}"
-        placement = method == "POST" and path == "/spot/orders"
-
-        async def endpoint_handler(request: web.Request) -> web.Response:
-            in_us = venue.clock.now_us()
-            headers: dict[str, str] = {}
-            fault = venue.faults.rest_fault(order_placement=placement)
-            try:
-                raise_injected(fault)
-                user = None
-                if signed:
-                    user = authenticate_rest(
-                        venue.users_by_key,
-                        method=request.method,
-                        raw_target=request.raw_path,
-                        body=await request.read(),
-                        headers=request.headers,
-                        now_s=venue.clock.now(),
-                    )
-                identity = user.uid if user is not None else (request.remote or "-")
-                decision = venue.rate_limits.check(endpoint, category, identity, venue.clock.now())
-                headers["X-Gate-RateLimit-Requests-Remain"] = str(decision.remaining)
-                headers["X-Gate-RateLimit-Limit"] = str(decision.limit)
-                headers["X-Gate-RateLimit-Reset-Timestamp"] = str(
-                    decision.reset_s if not decision.allowed else int(venue.clock.now())
-                )
-                if not decision.allowed:
-                    venue.faults.note("enforced_429")
-                    raise GateApiError(429, "TOO_MANY_REQUESTS", "Request Rate limit Exceeded")
-                status, payload = await handler(request, user)
-            except GateApiError as exc:
-                status, payload = exc.status, exc.body()
-            if fault is RestFault.LOST_RESPONSE:
-                return venue.faults.lose_response(request)
-            headers["X-In-Time"] = str(in_us)
-            headers["X-Gate-Trace-ID"] = uuid.uuid4().hex
-            headers["X-Out-Time"] = str(venue.clock.now_us())
-            return web.Response(
-                body=dumps_bytes(payload), status=status, content_type="application/json", headers=headers
-            )
-
-        router.add_route(method, PREFIX + path, endpoint_handler)
 
     # --- public -------------------------------------------------------------------------------------
     async def currency_pairs(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
@@ -164,7 +91,7 @@ class GateioSpotRest:
     async def order_book(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         query = request.query
         pair = self.venue.pair(query.get("currency_pair"))
-        limit = _int_param(query, "limit", 10, 1, 1000)
+        limit = int_param(query, "limit", 10, 1, 1000)
         if query.get("interval", "0") != "0":
             raise invalid_param("interval", query.get("interval"))
         engine = self.venue.engines[pair.spec.symbol]
@@ -179,7 +106,7 @@ class GateioSpotRest:
 
     async def trades(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         pair = self.venue.pair(request.query.get("currency_pair"))
-        limit = _int_param(request.query, "limit", 100, 1, 1000)
+        limit = int_param(request.query, "limit", 100, 1, 1000)
         history = list(self.venue.public_trades[pair.spec.symbol])[-limit:]
         history.reverse()
         return 200, [payloads.public_trade_rest(fill) for fill in history]
@@ -255,8 +182,8 @@ class GateioSpotRest:
         symbol = query.get("currency_pair")
         if status == "open" or symbol:
             symbol = self.venue.pair(symbol).spec.symbol
-        page = _int_param(query, "page", 1, 1, 100_000)
-        limit = _int_param(query, "limit", 100, 1, 100 if status == "open" else 1000)
+        page = int_param(query, "page", 1, 1, 100_000)
+        limit = int_param(query, "limit", 100, 1, 100 if status == "open" else 1000)
         orders = self.venue.user_orders(_user(user), symbol, is_open=status == "open")
         side = query.get("side")
         if status == "finished":
@@ -269,7 +196,7 @@ class GateioSpotRest:
         return 200, [self._order_json(order) for order in chunk]
 
     async def open_orders(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-        limit = _int_param(request.query, "limit", 100, 1, 100)
+        limit = int_param(request.query, "limit", 100, 1, 100)
         grouped: dict[str, list[Any]] = {}
         for order in sorted(self.venue.user_orders(_user(user), is_open=True), key=lambda o: o.created_us):
             grouped.setdefault(order.symbol, []).append(order)
@@ -295,8 +222,8 @@ class GateioSpotRest:
         order_id = query.get("order_id")
         if order_id and not symbol:
             raise GateApiError(400, "MISSING_REQUIRED_PARAM", "Missing required parameter: currency_pair")
-        limit = _int_param(query, "limit", 100, 1, 1000)
-        page = _int_param(query, "page", 1, 1, 100_000)
+        limit = int_param(query, "limit", 100, 1, 1000)
+        page = int_param(query, "page", 1, 1, 100_000)
         rows = []
         for fill, maker in reversed(self.venue.user_trades[_user(user).uid]):
             own = fill.maker if maker else fill.taker

@@ -22,9 +22,6 @@ from app.simulator.faults import RestFault, VenueFaults
 from app.simulator.gateio_spot.ws import GateioSpotWsHub
 from app.simulator.market import MARKET_MAKER_ACCOUNT, MarketDriver, MarketParams
 from app.simulator.matching import (
-    AssetBalance,
-    BalanceChange,
-    EngineListener,
     Fill,
     Ledger,
     MarketSpec,
@@ -35,6 +32,7 @@ from app.simulator.matching import (
     SimOrder,
 )
 from app.simulator.price_path import UnderlyingPrices
+from app.simulator.venue_base import SimSpotVenue
 
 TEXT_PATTERN = re.compile(r"^t-[0-9A-Za-z_.\-]{1,28}$")
 MARKET_BUY_DECIMALS = 8
@@ -149,7 +147,7 @@ class GateioFaults(VenueFaults):
         self.gap_updates(count, pair)
 
 
-class GateioSpotVenue(EngineListener):
+class GateioSpotVenue(SimSpotVenue):
     """The simulated Gate.io spot exchange."""
 
     def __init__(
@@ -164,7 +162,7 @@ class GateioSpotVenue(EngineListener):
         self.clock = clock or SimClock()
         self.prices = prices
         self.pairs = {pair.spec.symbol: pair for pair in pairs}
-        self.hub = GateioSpotWsHub(self)
+        self.hub: GateioSpotWsHub = GateioSpotWsHub(self)
         self.faults = GateioFaults(self.hub, name="gateio", seed=seed)
         self.ledger = Ledger(self, self.clock.now_us)
         self._order_ids = IdSequence(1_852_000_000 + seed * 1_000_000)
@@ -189,9 +187,9 @@ class GateioSpotVenue(EngineListener):
             anchor=None if prices is None else self._underlying,
         )
         key, secret = simulator_credentials(seed)
-        self.user = GateioUser(uid="10000001", api_key=key, api_secret=secret)
+        self.user: GateioUser = GateioUser(uid="10000001", api_key=key, api_secret=secret)
         self.users_by_key = {key: self.user}
-        self.users_by_account = {self.user.uid: self.user}
+        self.users_by_account: dict[str, GateioUser] = {self.user.uid: self.user}
         self.ledger.open_account(self.user.uid)
         for currency, amount in DEFAULT_DEPOSITS.items():
             self.ledger.deposit(self.user.uid, currency, amount)
@@ -211,43 +209,12 @@ class GateioSpotVenue(EngineListener):
 
         self._rest = rest.mount(self, router)
 
-    def register_fallbacks(self, router: web.UrlDispatcher) -> None:
-        """Gate-shaped 404 for any other ``/api/v4`` path: registered after every venue has mounted."""
-        self._rest.register_fallback(router)
-
     def endpoints(self, base_url: str, ws_base_url: str) -> VenueEndpoints:
         from app.simulator.gateio_spot import rest
 
-        return VenueEndpoints(
-            rest_url=f"{base_url}{rest.PREFIX}",
-            ws_url=f"{ws_base_url}{rest.WS_PATHS[0]}",
-            api_key=self.user.api_key,
-            api_secret=self.user.api_secret,
-            uid=self.user.uid,
-        )
-
-    # --- lifecycle ----------------------------------------------------------------------------------
-    async def start(self) -> None:
-        self.market.bootstrap()
-        await self.market.start()
-        await self.hub.start()
-
-    async def stop(self) -> None:
-        await self.market.stop()
-        await self.hub.stop()
+        return self._endpoints(f"{base_url}{rest.PREFIX}", f"{ws_base_url}{rest.WS_PATHS[0]}")
 
     # --- engine events ------------------------------------------------------------------------------
-    def on_book_change(self, symbol: str, side: Side, price: Decimal, total: Decimal, sequence: int) -> None:
-        self.hub.on_book_change(symbol, side, price, total, sequence)
-
-    def on_trade(self, fill: Fill) -> None:
-        self.public_trades[fill.symbol].append(fill)
-        for order, maker in ((fill.maker, True), (fill.taker, False)):
-            trades = self.user_trades.get(order.account_id)
-            if trades is not None:
-                trades.append((fill, maker))
-        self.hub.on_trade(fill)
-
     def on_order(self, order: SimOrder, event: OrderEvent) -> None:
         user = self.users_by_account.get(order.account_id)
         if user is None:
@@ -257,11 +224,6 @@ class GateioSpotVenue(EngineListener):
             if self._open_by_text.get(key) == order.order_id:
                 del self._open_by_text[key]
         self.hub.on_order(order, event, user)
-
-    def on_balance(self, change: BalanceChange) -> None:
-        user = self.users_by_account.get(change.account_id)
-        if user is not None:
-            self.hub.on_balance(change, user)
 
     def add_user(self, uid: str, *, api_key: str | None = None, api_secret: str | None = None) -> GateioUser:
         """Test helper: another funded API user (deterministic credentials unless given)."""
@@ -299,21 +261,6 @@ class GateioSpotVenue(EngineListener):
             for o in self.orders.values()
             if o.account_id == user.uid and o.is_open is is_open and (symbol is None or o.symbol == symbol)
         ]
-
-    def balances(self, user: GateioUser) -> dict[str, AssetBalance]:
-        return self.ledger.accounts[user.uid].balances
-
-    def balance(self, currency: str, user: GateioUser | None = None) -> AssetBalance:
-        """Test helper: the (free, locked) balance of ``currency`` of the test user."""
-        return self.ledger.accounts[(user or self.user).uid].balance(currency)
-
-    def deposit(self, currency: str, amount: Decimal, user: GateioUser | None = None) -> None:
-        """Test helper: credit ``amount`` of ``currency`` (publishes ``spot.balances``)."""
-        self.ledger.deposit((user or self.user).uid, currency, amount)
-
-    def depth(self, symbol: str, limit: int | None = None) -> tuple[list[tuple[Decimal, Decimal]], ...]:
-        engine = self.engines[symbol]
-        return engine.bids.depth(limit), engine.asks.depth(limit)
 
     # --- trading ------------------------------------------------------------------------------------
     def place_order(

@@ -21,9 +21,6 @@ from app.simulator.common import IdSequence, RateLimitRule, RateLimits, SimClock
 from app.simulator.faults import VenueFaults
 from app.simulator.market import MARKET_MAKER_ACCOUNT, MarketDriver, MarketParams
 from app.simulator.matching import (
-    AssetBalance,
-    BalanceChange,
-    EngineListener,
     Fill,
     Ledger,
     MarketSpec,
@@ -37,6 +34,7 @@ from app.simulator.mexc.errors import MexcApiError, bad_param, invalid_symbol, o
 from app.simulator.mexc.payloads import order_status
 from app.simulator.mexc.ws import MexcSpotWsHub
 from app.simulator.price_path import UnderlyingPrices
+from app.simulator.venue_base import SimSpotVenue
 
 HISTORY_LIMIT = 1000
 LISTEN_KEY_TTL_S = 3600.0
@@ -154,7 +152,7 @@ class MexcFaults(VenueFaults):
         return expired
 
 
-class MexcSpotVenue(EngineListener):
+class MexcSpotVenue(SimSpotVenue):
     """The simulated MEXC spot exchange."""
 
     def __init__(
@@ -169,7 +167,7 @@ class MexcSpotVenue(EngineListener):
         self.clock = clock or SimClock()
         self.prices = prices
         self.symbols = {item.spec.symbol: item for item in symbols}
-        self.hub = MexcSpotWsHub(self)
+        self.hub: MexcSpotWsHub = MexcSpotWsHub(self)
         self.faults = MexcFaults(self, seed=seed)
         self.ledger = Ledger(self, self.clock.now_us)
         self._order_numbers = IdSequence(426_060_921_085_927_424 + seed * 1_000_000_000)
@@ -194,9 +192,9 @@ class MexcSpotVenue(EngineListener):
             anchor=None if prices is None else self._underlying,
         )
         key, secret = simulator_credentials(seed)
-        self.user = MexcUser(uid="20000001", api_key=key, api_secret=secret)
+        self.user: MexcUser = MexcUser(uid="20000001", api_key=key, api_secret=secret)
         self.users_by_key = {key: self.user}
-        self.users_by_account = {self.user.uid: self.user}
+        self.users_by_account: dict[str, MexcUser] = {self.user.uid: self.user}
         self.ledger.open_account(self.user.uid)
         for asset, amount in DEFAULT_DEPOSITS.items():
             self.ledger.deposit(self.user.uid, asset, amount)
@@ -221,51 +219,16 @@ class MexcSpotVenue(EngineListener):
 
         self._rest = rest.mount(self, router)
 
-    def register_fallbacks(self, router: web.UrlDispatcher) -> None:
-        """MEXC-shaped 404 for any other ``/api/v3`` path (after every venue has mounted)."""
-        self._rest.register_fallback(router)
-
     def endpoints(self, base_url: str, ws_base_url: str) -> VenueEndpoints:
         from app.simulator.mexc import rest
 
-        return VenueEndpoints(
-            rest_url=base_url,
-            ws_url=f"{ws_base_url}{rest.WS_PATH}",
-            api_key=self.user.api_key,
-            api_secret=self.user.api_secret,
-            uid=self.user.uid,
-        )
-
-    async def start(self) -> None:
-        self.market.bootstrap()
-        await self.market.start()
-        await self.hub.start()
-
-    async def stop(self) -> None:
-        await self.market.stop()
-        await self.hub.stop()
+        return self._endpoints(base_url, f"{ws_base_url}{rest.WS_PATH}")
 
     # --- engine events --------------------------------------------------------------------------------
-    def on_book_change(self, symbol: str, side: Side, price: Decimal, total: Decimal, sequence: int) -> None:
-        self.hub.on_book_change(symbol, side, price, total, sequence)
-
-    def on_trade(self, fill: Fill) -> None:
-        self.public_trades[fill.symbol].append(fill)
-        for order, maker in ((fill.maker, True), (fill.taker, False)):
-            trades = self.user_trades.get(order.account_id)
-            if trades is not None:
-                trades.append((fill, maker))
-        self.hub.on_trade(fill)
-
     def on_order(self, order: SimOrder, event: OrderEvent) -> None:
         user = self.users_by_account.get(order.account_id)
         if user is not None:
             self.hub.on_order(order, user)
-
-    def on_balance(self, change: BalanceChange) -> None:
-        user = self.users_by_account.get(change.account_id)
-        if user is not None:
-            self.hub.on_balance(change, user)
 
     # --- users and listenKeys ---------------------------------------------------------------------------
     def add_user(self, uid: str) -> MexcUser:
@@ -343,21 +306,6 @@ class MexcSpotVenue(EngineListener):
             and (is_open is None or o.is_open is is_open)
             and (symbol is None or o.symbol == symbol)
         ]
-
-    def balances(self, user: MexcUser) -> dict[str, AssetBalance]:
-        return self.ledger.accounts[user.uid].balances
-
-    def balance(self, asset: str, user: MexcUser | None = None) -> AssetBalance:
-        """Test helper: the (free, locked) balance of ``asset`` of the test user."""
-        return self.ledger.accounts[(user or self.user).uid].balance(asset)
-
-    def deposit(self, asset: str, amount: Decimal, user: MexcUser | None = None) -> None:
-        """Test helper: credit ``amount`` of ``asset`` (publishes an account push)."""
-        self.ledger.deposit((user or self.user).uid, asset, amount)
-
-    def depth(self, symbol: str, limit: int | None = None) -> tuple[list[tuple[Decimal, Decimal]], ...]:
-        engine = self.engines[symbol]
-        return engine.bids.depth(limit), engine.asks.depth(limit)
 
     # --- trading ---------------------------------------------------------------------------------------
     def place_order(
