@@ -8,11 +8,9 @@ module only declares the futures channels and converts contract sizes to base un
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 from app.config import ExchangeConfig
 from app.domain.handlers import PublicWebsocketHandlers, require_public
-from app.domain.symbol import Symbol
 from app.exchanges.gateio import constants as c
 from app.exchanges.gateio.futures.contract_sizes import ContractSizes
 from app.exchanges.gateio.futures.rest_public import load_contract_sizes
@@ -20,22 +18,26 @@ from app.exchanges.gateio.futures.schemas import (
     FuturesTrade,
     WsFuturesBookTicker,
     WsFuturesOrderBookUpdate,
-    native_symbol,
     symbol_from_native,
 )
-from app.exchanges.gateio.ws_client import GateioWebsocketClient, ReconnectListener, Unit
+from app.exchanges.gateio.ws_client import GateioWebsocketClient
+from app.exchanges.gateio.ws_public_base import GateioPublicWebsocketBase
 from app.transport.clock import ServerClock
 from app.transport.session import HttpSessionManager
-from app.transport.websocket import ReconnectingWebSocket
 
 
-class GateioPublicFuturesWebsocket:
+class GateioPublicFuturesWebsocket(GateioPublicWebsocketBase):
     """Market-data stream of USDT perpetuals. Handlers receive ``OrderBookDiff`` / ``Trade`` / ``BookTicker``
     with quantities in base units.
 
     ``contract_sizes`` may be shared with a REST client; when it is empty at :meth:`start` the contract
     list is loaded once.
     """
+
+    CH_BOOK = c.CH_FUTURES_ORDER_BOOK_UPDATE
+    CH_TRADES = c.CH_FUTURES_TRADES
+    CH_TICKER = c.CH_FUTURES_BOOK_TICKER
+    BOOK_PAYLOAD = (c.ORDER_BOOK_INTERVAL, c.FUTURES_ORDER_BOOK_LEVEL)  # ["BTC_USDT", "100ms", "100"]
 
     def __init__(
         self,
@@ -96,44 +98,8 @@ class GateioPublicFuturesWebsocket:
 
             client.register_typed_channel(c.CH_FUTURES_BOOK_TICKER, WsFuturesBookTicker, on_ticker)
 
-    @property
-    def ws(self) -> ReconnectingWebSocket:
-        """The underlying :class:`ReconnectingWebSocket` (counters: reconnect_count, messages, ...)."""
-        return self.client.ws
-
     async def start(self) -> None:
         """Load contract sizes if needed, then connect."""
         if not self.contract_sizes.loaded:
             await load_contract_sizes(self.config, self._sessions, self.contract_sizes)
         await self.client.start()
-
-    async def close(self) -> None:
-        await self.client.close()
-
-    async def subscribe_orderbook(self, symbols: Sequence[Symbol]) -> None:
-        """``futures.order_book_update`` at ``100ms``, level ``100``, one request per contract."""
-        await self.client.subscribe(c.CH_FUTURES_ORDER_BOOK_UPDATE, _units(c.CH_FUTURES_ORDER_BOOK_UPDATE, symbols))
-
-    async def subscribe_trades(self, symbols: Sequence[Symbol]) -> None:
-        """``futures.trades`` (signed size = taker side)."""
-        await self.client.subscribe(c.CH_FUTURES_TRADES, _units(c.CH_FUTURES_TRADES, symbols))
-
-    async def subscribe_book_ticker(self, symbols: Sequence[Symbol]) -> None:
-        """``futures.book_ticker`` (best bid/ask with the book's update id)."""
-        await self.client.subscribe(c.CH_FUTURES_BOOK_TICKER, _units(c.CH_FUTURES_BOOK_TICKER, symbols))
-
-    async def unsubscribe(self, channel: str, symbols: Sequence[Symbol]) -> None:
-        """Stop one channel for these contracts (also removed from the replay list)."""
-        await self.client.unsubscribe(channel, _units(channel, symbols))
-
-    def add_reconnect_listener(self, callback: ReconnectListener) -> None:
-        self.client.add_reconnect_listener(callback)
-
-    def __repr__(self) -> str:
-        return f"GateioPublicFuturesWebsocket({self.client.ws.url})"
-
-
-def _units(channel: str, symbols: Sequence[Symbol]) -> list[Unit]:
-    if channel == c.CH_FUTURES_ORDER_BOOK_UPDATE:
-        return [(native_symbol(s), c.ORDER_BOOK_INTERVAL, c.FUTURES_ORDER_BOOK_LEVEL) for s in symbols]
-    return [(native_symbol(s),) for s in symbols]

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 from app.config import ExchangeConfig
 from app.domain.handlers import PublicWebsocketHandlers, require_public
-from app.domain.symbol import Symbol
 from app.exchanges.gateio import constants as c
-from app.exchanges.gateio.spot.schemas import WsBookTicker, WsOrderBookUpdate, WsTrade, native_symbol
-from app.exchanges.gateio.ws_client import GateioWebsocketClient, ReconnectListener, Unit
+from app.exchanges.gateio.spot.schemas import WsBookTicker, WsOrderBookUpdate, WsTrade
+from app.exchanges.gateio.ws_client import GateioWebsocketClient
+from app.exchanges.gateio.ws_public_base import GateioPublicWebsocketBase
 from app.transport.clock import ServerClock
 from app.transport.session import HttpSessionManager
-from app.transport.websocket import ReconnectingWebSocket
 
 
-class GateioPublicSpotWebsocket:
+class GateioPublicSpotWebsocket(GateioPublicWebsocketBase):
     """Market-data stream. Handlers receive ``OrderBookDiff`` / ``Trade`` / ``BookTicker``.
 
     Subscriptions are stored and replayed after a reconnect; then the reconnect listeners run (so a
     composite marks its books stale and resyncs from a REST snapshot).
     """
+
+    CH_BOOK = c.CH_ORDER_BOOK_UPDATE
+    CH_TRADES = c.CH_TRADES
+    CH_TICKER = c.CH_BOOK_TICKER
+    BOOK_PAYLOAD = (c.ORDER_BOOK_INTERVAL,)  # spot.order_book_update ["BTC_USDT", "100ms"] (top 100 levels)
 
     def __init__(
         self,
@@ -70,42 +73,3 @@ class GateioPublicSpotWebsocket:
                     deliver_ticker(ticker)
 
             client.register_typed_channel(c.CH_BOOK_TICKER, WsBookTicker, on_ticker)
-
-    @property
-    def ws(self) -> ReconnectingWebSocket:
-        """The underlying :class:`ReconnectingWebSocket` (counters: reconnect_count, messages, ...)."""
-        return self.client.ws
-
-    async def start(self) -> None:
-        await self.client.start()
-
-    async def close(self) -> None:
-        await self.client.close()
-
-    async def subscribe_orderbook(self, symbols: Sequence[Symbol]) -> None:
-        """``spot.order_book_update`` at ``100ms`` (top 100 levels), one request per pair."""
-        await self.client.subscribe(c.CH_ORDER_BOOK_UPDATE, _units(c.CH_ORDER_BOOK_UPDATE, symbols))
-
-    async def subscribe_trades(self, symbols: Sequence[Symbol]) -> None:
-        """``spot.trades`` (taker side)."""
-        await self.client.subscribe(c.CH_TRADES, _units(c.CH_TRADES, symbols))
-
-    async def subscribe_book_ticker(self, symbols: Sequence[Symbol]) -> None:
-        """``spot.book_ticker`` (best bid/ask with the book's update id)."""
-        await self.client.subscribe(c.CH_BOOK_TICKER, _units(c.CH_BOOK_TICKER, symbols))
-
-    async def unsubscribe(self, channel: str, symbols: Sequence[Symbol]) -> None:
-        """Stop one channel for these pairs (also removed from the replay list)."""
-        await self.client.unsubscribe(channel, _units(channel, symbols))
-
-    def add_reconnect_listener(self, callback: ReconnectListener) -> None:
-        self.client.add_reconnect_listener(callback)
-
-    def __repr__(self) -> str:
-        return f"GateioPublicSpotWebsocket({self.client.ws.url})"
-
-
-def _units(channel: str, symbols: Sequence[Symbol]) -> list[Unit]:
-    if channel == c.CH_ORDER_BOOK_UPDATE:
-        return [(native_symbol(s), c.ORDER_BOOK_INTERVAL) for s in symbols]
-    return [(native_symbol(s),) for s in symbols]
