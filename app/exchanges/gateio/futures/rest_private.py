@@ -20,7 +20,7 @@ from app.domain.enums import OrderType, PositionMode, PositionSide, Side, TimeIn
 from app.domain.futures import MarginAccount
 from app.domain.models import Balance, Execution, Order, Position, SymbolInfo
 from app.domain.symbol import Symbol
-from app.errors import InvalidOrderParamsError, InvalidPriceError, InvalidQuantityError, ValidationError
+from app.errors import InvalidOrderParamsError, InvalidPriceError, ValidationError
 from app.exchanges.gateio import constants as c
 from app.exchanges.gateio.client_order_id import validate_client_order_id
 from app.exchanges.gateio.errors import is_timestamp_refusal
@@ -31,6 +31,7 @@ from app.exchanges.gateio.futures.schemas import native_symbol
 from app.exchanges.gateio.rest import make_gateio_transport
 from app.exchanges.gateio.signer import GateioRequestSigner
 from app.exchanges.gateio.spot.schemas import server_time_decoder
+from app.exchanges.order_params import check_quantity_and_price
 from app.transport.clock import ServerClock
 from app.transport.rate_limit import CANCELS, ORDERS, PRIVATE, PUBLIC, RateLimiter
 from app.transport.rest import RestTransport
@@ -125,10 +126,7 @@ class GateioPrivateFuturesRest:
     ) -> FuturesOrderRequest:
         """Validate (before any network call), convert base units to signed contracts, build the body."""
         validate_client_order_id(client_order_id)
-        if not isinstance(quantity, Decimal) or not quantity.is_finite() or quantity <= 0:
-            raise InvalidQuantityError(f"quantity must be a positive Decimal, got {quantity!r}")
-        if price is not None and (not isinstance(price, Decimal) or not price.is_finite() or price <= 0):
-            raise InvalidPriceError(f"price must be a positive Decimal, got {price!r}")
+        check_quantity_and_price(quantity, price)
         await self.multiplier(symbol)
         contracts = self.contract_sizes.to_contracts(symbol, quantity)
         size = contracts if side is Side.BUY else -contracts

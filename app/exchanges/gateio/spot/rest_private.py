@@ -21,6 +21,7 @@ from app.exchanges.gateio.rest import make_gateio_transport
 from app.exchanges.gateio.signer import GateioRequestSigner
 from app.exchanges.gateio.spot import schemas
 from app.exchanges.gateio.spot.schemas import native_symbol
+from app.exchanges.order_params import check_quantity_and_price
 from app.transport.clock import ServerClock
 from app.transport.rate_limit import CANCELS, ORDERS, PRIVATE, PUBLIC, RateLimiter
 from app.transport.rest import RestTransport
@@ -111,10 +112,7 @@ class GateioPrivateSpotRest:
     ) -> OrderRequest:
         """Validate the parameters (before any network call) and build the request body."""
         validate_client_order_id(client_order_id)
-        if not isinstance(quantity, Decimal) or not quantity.is_finite() or quantity <= 0:
-            raise InvalidQuantityError(f"quantity must be a positive Decimal, got {quantity!r}")
-        if price is not None and (not isinstance(price, Decimal) or not price.is_finite() or price <= 0):
-            raise InvalidPriceError(f"price must be a positive Decimal, got {price!r}")
+        check_quantity_and_price(quantity, price)
         pair = native_symbol(symbol)
         if order_type is OrderType.LIMIT:
             if price is None:

@@ -18,7 +18,7 @@ from app.config import ExchangeConfig
 from app.domain.enums import OrderType, Side, TimeInForce
 from app.domain.models import Balance, Execution, Order, SymbolInfo
 from app.domain.symbol import Symbol
-from app.errors import InvalidOrderParamsError, InvalidPriceError, InvalidQuantityError, ValidationError
+from app.errors import InvalidOrderParamsError, InvalidPriceError, ValidationError
 from app.exchanges.mexc import constants as c
 from app.exchanges.mexc.client_order_id import validate_client_order_id
 from app.exchanges.mexc.errors import MexcTimestampError
@@ -26,6 +26,7 @@ from app.exchanges.mexc.rest import make_mexc_transport
 from app.exchanges.mexc.signer import MexcRequestSigner
 from app.exchanges.mexc.spot import schemas
 from app.exchanges.mexc.symbols import MexcSymbolTable
+from app.exchanges.order_params import check_quantity_and_price
 from app.transport.clock import ServerClock
 from app.transport.rate_limit import CANCELS, ORDERS, PRIVATE, PUBLIC, RateLimiter
 from app.transport.rest import RestResponse, RestTransport
@@ -95,10 +96,7 @@ class MexcPrivateSpotRest:
     ) -> Params:
         """Validate (before any network call) and return the ``POST /api/v3/order`` parameters in order."""
         validate_client_order_id(client_order_id)
-        if not isinstance(quantity, Decimal) or not quantity.is_finite() or quantity <= 0:
-            raise InvalidQuantityError(f"quantity must be a positive Decimal, got {quantity!r}")
-        if price is not None and (not isinstance(price, Decimal) or not price.is_finite() or price <= 0):
-            raise InvalidPriceError(f"price must be a positive Decimal, got {price!r}")
+        check_quantity_and_price(quantity, price)
         params: Params = [("symbol", self.symbols.add(symbol)), ("side", c.SIDE_TO_MEXC[side])]
         if order_type is OrderType.LIMIT:
             if price is None:
