@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
@@ -14,7 +15,16 @@ class ServerClock:
     :meth:`now_s` / :meth:`now_ms`, which add the offset to the local wall clock.
     """
 
-    __slots__ = ("_monotonic", "_wall", "offset_ms", "resync", "round_trip_ms", "updated_monotonic")
+    __slots__ = (
+        "_inflight",
+        "_monotonic",
+        "_wall",
+        "offset_ms",
+        "resync",
+        "resyncs",
+        "round_trip_ms",
+        "updated_monotonic",
+    )
 
     def __init__(
         self,
@@ -30,6 +40,33 @@ class ServerClock:
         # measures the offset again (set by the REST client that can ask the venue's time); a WebSocket
         # sharing this clock calls it when the venue refuses its signed ``time``
         self.resync: Callable[[], Awaitable[None]] | None = None
+        self.resyncs = 0  # measurements actually run by :meth:`resync_shared`
+        self._inflight: asyncio.Future[None] | None = None
+
+    async def resync_shared(self) -> None:
+        """Run :attr:`resync` once for every concurrent caller: a caller arriving while a measurement is in
+        flight waits for that one instead of starting its own (after a clock skew, each refused channel or
+        request asks at once). Raises what the measurement raised; a no-op without :attr:`resync`."""
+        inflight = self._inflight
+        if inflight is not None:
+            await asyncio.shield(inflight)
+            return
+        resync = self.resync
+        if resync is None:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._inflight = future
+        self.resyncs += 1
+        try:
+            await resync()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved here: waiters re-raise it, and no "never retrieved" warning
+            raise
+        else:
+            future.set_result(None)
+        finally:
+            self._inflight = None
 
     def now_s(self) -> float:
         """Corrected current time in seconds."""

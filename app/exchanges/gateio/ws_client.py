@@ -259,12 +259,12 @@ class GateioWebsocketClient:
         try:
             await self._request_once(channel, event, payload)
         except AuthenticationError as exc:
-            resync = self.clock.resync
-            if resync is None or "REQUEST_EXPIRED" not in str(exc):
+            if self.clock.resync is None or "REQUEST_EXPIRED" not in str(exc):
                 raise
-            # the venue refused the signed ``time``: measure the server clock again, sign afresh, once
+            # the venue refused the signed ``time``: measure the server clock again (one measurement shared by
+            # every channel refused at the same time), sign afresh, once
             self.logger.warning("%s: %s refused for its time; resyncing the server clock", self.name, channel)
-            await resync()
+            await self.clock.resync_shared()
             await self._request_once(channel, event, payload)
 
     async def _request_once(self, channel: str, event: str, payload: list[str] | None) -> None:
