@@ -15,6 +15,7 @@ import logging
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from app.composite.book import BookSynchronizer, SyncState
@@ -109,6 +110,7 @@ class StreamingPublicExchange(SymbolRules, CompositePublicExchange, Generic[Rest
                 backoff_base_s=self._resync_backoff_s,
                 backoff_max_s=self._resync_backoff_max_s,
                 logger=self._log,
+                quantity_scale=self._book_quantity_scale(symbol),
             )
         await ws.start()
         if wanted:
@@ -220,6 +222,11 @@ class StreamingPublicExchange(SymbolRules, CompositePublicExchange, Generic[Rest
             synchronizer.on_reconnect()
 
     # --- internals -----------------------------------------------------------------------------------
+    def _book_quantity_scale(self, symbol: Symbol) -> Decimal | None:
+        """Base units per venue unit when this venue's stream hands its book diffs in venue units (see
+        ``OrderBookDiff.quantity_scale``); None: the diffs are in base units."""
+        return None
+
     async def _fetch_snapshot(self, symbol: Symbol) -> OrderBook:
         return await self._rest.get_orderbook(symbol, limit=self.config.book_depth)
 

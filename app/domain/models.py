@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from app.domain.enums import (
     ExchangeEnum,
@@ -46,6 +46,16 @@ class SymbolInfo:
     @property
     def is_tradable(self) -> bool:
         return self.status is TradingStatus.TRADING
+
+
+class VenueLevel(Protocol):
+    """A book level as a venue decoder made it (``OrderBookDiff.quantity_scale``): price and quantity."""
+
+    @property
+    def price(self) -> Decimal: ...
+
+    @property
+    def quantity(self) -> Decimal: ...
 
 
 class PriceLevel(NamedTuple):
@@ -189,13 +199,19 @@ class OrderBookDiff:
 
     ``first_update_id``/``last_update_id`` are the venue's continuity ids (Gate ``U``/``u``, MEXC
     ``fromVersion``/``toVersion``); ``is_snapshot`` marks a message that replaces the whole book.
+
+    ``quantity_scale`` is None for quantities in base units (every diff a stream handler receives).
+    Otherwise the levels are the venue's own (any objects with ``price`` / ``quantity``) with quantities in
+    venue units, base = quantity x ``quantity_scale``: a Gate futures stream sends contracts this way to its
+    composite's local book only, which converts on read (``app/composite/book.py``).
     """
 
     exchange: ExchangeEnum
     symbol: Symbol
     first_update_id: int
     last_update_id: int
-    bids: Sequence[tuple[Decimal, Decimal]]  # PriceLevel items from decoders that build them directly
-    asks: Sequence[tuple[Decimal, Decimal]]
+    bids: Sequence[tuple[Decimal, Decimal] | VenueLevel]  # PriceLevel items from decoders that build them
+    asks: Sequence[tuple[Decimal, Decimal] | VenueLevel]
     timestamp_ms: int
     is_snapshot: bool = False
+    quantity_scale: Decimal | None = None

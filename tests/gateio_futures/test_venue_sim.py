@@ -13,7 +13,7 @@ import pytest
 from app.config import AppSettings, ExchangeConfig
 from app.domain.enums import ExchangeEnum, OrderType, PositionMode, Side, TimeInForce
 from app.domain.handlers import create_private_handlers, create_public_handlers
-from app.domain.models import OrderBookDiff, Position
+from app.domain.models import OrderBookDiff, Position, PriceLevel
 from app.domain.symbol import Symbol
 from app.errors import AuthenticationError, ExchangeAPIError, InvalidOrderError, OrderNotFoundError
 from app.exchanges.gateio.futures.composite_public import GateioFuturesCompositePublicExchange
@@ -173,6 +173,17 @@ async def test_public_composite_books_resync_after_a_gap_and_expose_contracts(
     assert book.is_valid and [(lvl.price, lvl.quantity) for lvl in book.asks] == [
         (p, s * D("0.0001")) for p, s in venue.engines["BTC_USDT"].asks.depth(5)
     ]
+    # the book keeps the stream's levels in contracts and shows base units: every level, both sides
+    assert sync.book.quantity_scale == D("0.0001")
+    full = public.get_orderbook("BTC/USDT")
+    engine = venue.engines["BTC_USDT"]
+    assert [(lvl.price, lvl.quantity) for lvl in full.bids] == [
+        (p, s * D("0.0001")) for p, s in engine.bids.depth(len(full.bids))
+    ]
+    assert [(lvl.price, lvl.quantity) for lvl in full.asks] == [
+        (p, s * D("0.0001")) for p, s in engine.asks.depth(len(full.asks))
+    ]
+    assert all(type(level) is PriceLevel for level in (*full.bids, *full.asks))
 
 
 async def test_futures_follow_spot_with_a_basis() -> None:

@@ -4,13 +4,16 @@ transports, plus contract info and funding rates.
 Books are maintained exactly as for spot (one :class:`~app.composite.book.BookSynchronizer` per symbol on
 ``futures.order_book_update`` + ``GET /futures/usdt/order_book?with_id=true``) by the shared
 :class:`~app.composite.public_base.StreamingPublicExchange`, given the futures REST client and a WebSocket
-that shares the REST client's contract sizes, so every quantity reaching the book is already in base units.
+that shares the REST client's contract sizes. The stream hands its book diffs to the books in contracts
+(``quantity_scale`` = the contract's multiplier); a book converts a level to base units when it is read, so
+every quantity it shows is in base units and no per-level conversion runs per message.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from app.composite.public_base import StreamingPublicExchange
@@ -56,7 +59,11 @@ class GateioFuturesCompositePublicExchange(
     def _create_stream(self, handlers: PublicWebsocketHandlers) -> GateioPublicFuturesWebsocket:
         ws = super()._create_stream(handlers)
         ws.use_contract_sizes(self._rest.contract_sizes)
+        ws.use_contract_book_diffs()  # only our books read them: they convert the levels they show
         return ws
+
+    def _book_quantity_scale(self, symbol: Symbol) -> Decimal:
+        return self._rest.contract_sizes.multiplier(symbol)
 
     async def _load_symbol_info(self) -> None:
         """One ``GET /futures/usdt/contracts`` gives the rules, the contract info and the sizes."""

@@ -53,6 +53,7 @@ class GateioPublicFuturesWebsocket(GateioPublicWebsocketBase):
         self.config = config
         self._sessions = sessions
         self.contract_sizes = contract_sizes if contract_sizes is not None else ContractSizes()
+        self._contract_book_diffs = False
         self.client = GateioWebsocketClient(
             config,
             sessions,
@@ -70,6 +71,12 @@ class GateioPublicFuturesWebsocket(GateioPublicWebsocketBase):
         """Convert with ``sizes`` (e.g. the public REST client's, already loaded)."""
         self.contract_sizes = sizes
 
+    def use_contract_book_diffs(self, enabled: bool = True) -> None:
+        """Hand book diffs over with their levels as decoded, sizes in contracts and ``quantity_scale`` set
+        (for a local book that converts on read; ``OrderBookDiff.quantity_scale``). Off by default: a
+        handler that reads the quantities gets base units."""
+        self._contract_book_diffs = enabled
+
     def _register(self) -> None:
         client = self.client
         deliver_diff = client.deliverer(self.handlers.orderbook_handler, "orderbook")
@@ -79,7 +86,11 @@ class GateioPublicFuturesWebsocket(GateioPublicWebsocketBase):
 
             def on_diff(update: WsFuturesOrderBookUpdate) -> None:
                 symbol = symbol_from_native(update.s)
-                deliver_diff(update.to_domain(self.contract_sizes.multiplier(symbol), symbol))
+                multiplier = self.contract_sizes.multiplier(symbol)
+                if self._contract_book_diffs:
+                    deliver_diff(update.to_contract_diff(multiplier, symbol))
+                else:
+                    deliver_diff(update.to_domain(multiplier, symbol))
 
             client.register_typed_channel(c.CH_FUTURES_ORDER_BOOK_UPDATE, WsFuturesOrderBookUpdate, on_diff)
         if deliver_trade is not None:
