@@ -1,10 +1,14 @@
 """The floor: a bare WebSocket receive loop with the decoder and no book (benchmark environment).
 
-    python -m benchmarks.clients.floor '<server info json>' [--lib websockets|aiohttp] [--decoder orjson|msgspec]
+    python -m benchmarks.clients.floor '<server info json>' [--lib websockets|aiohttp]
+        [--decoder orjson|msgspec|protobuf|protobuf-fields]
 
 ``orjson`` decodes each frame to dicts (what ccxt does before its book logic); ``msgspec`` decodes the
 envelope with a raw ``result`` and then the result into a typed Struct (what our client does before its
-book logic). The handler only keeps the last object.
+book logic). MEXC (protobuf): ``protobuf`` parses each frame and reads the ``body`` oneof only (upb keeps
+the parsed values in C: no Python object is built for any field); ``protobuf-fields`` also reads every
+field of the depth push into Python values, as ``orjson`` does for the JSON venues. The handler only keeps
+the last object.
 """
 
 from __future__ import annotations
@@ -137,6 +141,37 @@ def protobuf_decoder(kind: str) -> Callable[[Any], Any]:
     return decode
 
 
+def protobuf_fields_decoder(kind: str) -> Callable[[Any], Any]:
+    """MEXC pushes, the read-every-field floor: as :func:`protobuf_decoder`, then every field the depth push
+    carries read into Python values (``str`` prices, quantities and versions, as ``orjson.loads`` would give
+    from JSON; no ``Decimal``, no book)."""
+    from ccxt.protobuf.mexc import PushDataV3ApiWrapper_pb2 as pb  # type: ignore[import-not-found]
+
+    wrapper = pb.PushDataV3ApiWrapper()
+    parse, which = wrapper.ParseFromString, wrapper.WhichOneof
+
+    def decode(data: Any) -> Any:
+        if not isinstance(data, bytes):
+            return data
+        parse(data)
+        name = which("body")
+        if name != "publicAggreDepths":
+            return name
+        body = wrapper.publicAggreDepths
+        return (
+            wrapper.channel,
+            wrapper.symbol,
+            wrapper.sendTime,
+            [(item.price, item.quantity) for item in body.bids],
+            [(item.price, item.quantity) for item in body.asks],
+            body.eventType,
+            body.fromVersion,
+            body.toVersion,
+        )
+
+    return decode
+
+
 # venue prefix -> (subscription messages, typed decoder)
 VENUES: dict[str, tuple[Callable[[str, list[str]], list[str]], Callable[[str], Callable[[Any], Any]]]] = {
     "gateio-spot": (gate_subscriptions, gate_msgspec_decoder),
@@ -152,6 +187,8 @@ async def run(info: dict[str, Any], lib: str, decoder: str) -> RunResult:
         import orjson
 
         decode: Callable[[Any], Any] = orjson.loads
+    elif decoder == "protobuf-fields":  # MEXC: the protobuf floor + every field of the push read
+        decode = protobuf_fields_decoder(info["kind"])
     else:  # "msgspec" on JSON venues, "protobuf" on MEXC: the venue's typed decoder
         decode = msgspec_decoder(info["kind"])
     result = RunResult(client=f"floor-{lib}+{decoder}", stream=stream)
@@ -192,7 +229,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("info")
     parser.add_argument("--lib", default="websockets", choices=("websockets", "aiohttp"))
-    parser.add_argument("--decoder", default="orjson", choices=("orjson", "msgspec", "protobuf"))
+    parser.add_argument("--decoder", default="orjson", choices=("orjson", "msgspec", "protobuf", "protobuf-fields"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     info = json.loads(args.info)

@@ -45,8 +45,22 @@ PROTOBUF_CLIENTS = [  # MEXC: the floor decodes with upb protobuf (there is no J
     ClientSpec(
         "floor-aiohttp+protobuf", "benchmarks.clients.floor", ("--lib", "aiohttp", "--decoder", "protobuf"), True
     ),
+    # the read-every-field floors: + every field of the push read into Python strings (as orjson gives them)
+    ClientSpec(
+        "floor-websockets+protobuf-fields",
+        "benchmarks.clients.floor",
+        ("--lib", "websockets", "--decoder", "protobuf-fields"),
+        True,
+    ),
+    ClientSpec(
+        "floor-aiohttp+protobuf-fields",
+        "benchmarks.clients.floor",
+        ("--lib", "aiohttp", "--decoder", "protobuf-fields"),
+        True,
+    ),
 ]
 FLOORS = {"mexc-spot-book": ("floor-websockets+protobuf", "floor-aiohttp+protobuf")}
+FIELD_FLOORS = {"mexc-spot-book": "floor-websockets+protobuf-fields"}  # shown beside the official floor
 
 
 def measure_stream(stream: str, messages: int, rounds: int, clients: list[ClientSpec]) -> list[RunResult]:
@@ -89,12 +103,15 @@ def run(report: Report, *, messages: int, rounds: int, streams: list[str] | None
             )
         ours = by.get("ours-aiohttp")
         if stream in BOOK_STREAMS and ours is not None:
-            _targets(report, stream, ours, ccxt, floor, by.get(same_decoder))
+            _targets(report, stream, ours, ccxt, floor, by.get(same_decoder), by.get(FIELD_FLOORS.get(stream, "")))
     table.notes += [
         "msgs/s: measured frames / wall time between the start and end markers (the server writes as fast as",
         "the socket takes); CPU: client process time.process_time() over the same window.",
-        f"CPU vs floor: against {OFFICIAL_FLOOR} (bare receive loop + orjson.loads, no book; MEXC: + protobuf);",
+        f"CPU vs floor: against {OFFICIAL_FLOOR} (bare receive loop + orjson.loads, no book); MEXC: against",
+        "floor-websockets+protobuf (bare receive loop + upb ParseFromString + WhichOneof: no field is read).",
         "floor-aiohttp+msgspec/protobuf: our transport library + our typed decoder, no book.",
+        "floor-*+protobuf-fields (MEXC): + every field of the push read into Python str/int, as orjson gives",
+        "JSON values (no Decimal, no book).",
     ]
     report.tables.append(table)
 
@@ -106,6 +123,7 @@ def _targets(
     ccxt: RunResult | None,
     floor: RunResult | None,
     same_decoder_floor: RunResult | None,
+    fields_floor: RunResult | None = None,
 ) -> None:
     valid = ours.messages > 0 and ours.verified
     if ccxt and ccxt.messages and valid:
@@ -115,8 +133,11 @@ def _targets(
         report.targets.append(Target(f"{stream}: >= 4x ccxt.pro msgs/s", None, "ccxt.pro not measured"))
     if floor and floor.messages and valid:
         ratio = ours.cpu_us_per_msg / floor.cpu_us_per_msg
-        extra = ""
+        others = []
         if same_decoder_floor and same_decoder_floor.messages:
             label = same_decoder_floor.client.removeprefix("floor-")
-            extra = f" ({ours.cpu_us_per_msg / same_decoder_floor.cpu_us_per_msg:.2f}x {label} floor)"
+            others.append(f"{ours.cpu_us_per_msg / same_decoder_floor.cpu_us_per_msg:.2f}x {label} floor")
+        if fields_floor and fields_floor.messages:
+            others.append(f"{ours.cpu_us_per_msg / fields_floor.cpu_us_per_msg:.2f}x the read-every-field floor")
+        extra = f" ({', '.join(others)})" if others else ""
         report.targets.append(Target(f"{stream}: CPU <= 1.3x floor", ratio <= 1.3, f"{ratio:.2f}x{extra}"))
