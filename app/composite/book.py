@@ -367,9 +367,9 @@ class BookSynchronizer:
     logging above DEBUG). Snapshots come from the injected ``fetch_snapshot(symbol)``, whose result's
     ``sequence`` is the venue's snapshot id. At most one resync task runs per synchronizer; it makes up to
     ``max_attempts`` fetches with exponential backoff, after which the book stays stale and the next diff
-    starts a new round once ``retry_cooldown_s`` has passed. Diffs with ``is_snapshot=True`` replace the
-    book directly. Counters: ``resyncs`` (resync rounds started after losing sync), ``gaps`` (sequence
-    gaps seen), ``snapshots`` (REST snapshots fetched).
+    starts a new round once ``retry_cooldown_s`` has passed (on a quiet stream, the cooldown's end does).
+    Diffs with ``is_snapshot=True`` replace the book directly. Counters: ``resyncs`` (resync rounds started
+    after losing sync), ``gaps`` (sequence gaps seen), ``snapshots`` (REST snapshots fetched).
     """
 
     def __init__(
@@ -405,6 +405,7 @@ class BookSynchronizer:
         self._awaiting_bridge = False
         self._task: asyncio.Task[None] | None = None
         self._failed_at: float | None = None
+        self._retry_timer: asyncio.TimerHandle | None = None
         self._live = asyncio.Event()
 
     @property
@@ -435,6 +436,9 @@ class BookSynchronizer:
         self._live.clear()
         self._buffer.clear()
         self.book.mark_stale("closed")
+        timer, self._retry_timer = self._retry_timer, None
+        if timer is not None:
+            timer.cancel()
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
@@ -558,6 +562,9 @@ class BookSynchronizer:
             self._start_resync()
 
     def _start_resync(self) -> None:
+        timer, self._retry_timer = self._retry_timer, None
+        if timer is not None:
+            timer.cancel()
         self._task = asyncio.get_running_loop().create_task(
             self._resync(), name=f"book-resync:{self.book.exchange.value}:{self.symbol}"
         )
@@ -598,11 +605,20 @@ class BookSynchronizer:
             self._failed_at = time.monotonic()
             self.book.mark_stale(f"resync failed after {self._max_attempts} attempts")
             self._log.error(
-                "%s %s: order book resync failed after %d attempts; retrying on the next diff",
+                "%s %s: order book resync failed after %d attempts; retrying on the next diff or in %.1fs",
                 self.book.exchange.value,
                 self.symbol,
                 self._max_attempts,
+                self._retry_cooldown_s,
             )
+            # a quiet stream sends no next diff: the book must not stay stale for want of one
+            self._retry_timer = asyncio.get_running_loop().call_later(self._retry_cooldown_s, self._retry_when_idle)
+
+    def _retry_when_idle(self) -> None:
+        self._retry_timer = None
+        if self._state is SyncState.SYNCING and not self.resync_running:
+            self._failed_at = None
+            self._start_resync()
 
     def _notify(self) -> None:
         listener = self.on_update

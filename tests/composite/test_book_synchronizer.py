@@ -243,7 +243,7 @@ async def test_only_one_resync_at_a_time(sync: BookSynchronizer, source: Snapsho
     assert await sync.wait_live(1.0)
 
 
-async def test_resync_retries_are_bounded_then_resume_on_next_diff(source: SnapshotSource) -> None:
+async def test_resync_retries_are_bounded_then_resume_after_the_cooldown(source: SnapshotSource) -> None:
     sync = BookSynchronizer(
         ExchangeEnum.GATEIO,
         BTC,
@@ -251,7 +251,7 @@ async def test_resync_retries_are_bounded_then_resume_on_next_diff(source: Snaps
         max_attempts=3,
         backoff_base_s=0.001,
         backoff_max_s=0.002,
-        retry_cooldown_s=0.0,
+        retry_cooldown_s=0.1,
     )
     try:
         for _ in range(3):
@@ -265,12 +265,49 @@ async def test_resync_retries_are_bounded_then_resume_on_next_diff(source: Snaps
         assert source.calls == 3 and not sync.resync_running
         assert sync.book.stale_reason == "resync failed after 3 attempts"
 
-        sync.on_diff(diff(11, 11))  # next diff after the cooldown starts a new round
+        sync.on_diff(diff(11, 11))  # within the cooldown: buffered, no new round yet
+        assert source.calls == 3 and not sync.resync_running
         source.push(snapshot(10))
-        assert await sync.wait_live(1.0)
+        assert await sync.wait_live(1.0)  # the round after the cooldown bridges with the buffered diff
         assert source.calls == 4 and sync.book.view().sequence == 11
     finally:
         await sync.close()
+
+
+async def test_after_giving_up_a_quiet_stream_is_resynced_when_the_cooldown_ends(source: SnapshotSource) -> None:
+    sync = BookSynchronizer(
+        ExchangeEnum.GATEIO,
+        BTC,
+        source.fetch,
+        max_attempts=2,
+        backoff_base_s=0.001,
+        backoff_max_s=0.002,
+        retry_cooldown_s=0.05,
+    )
+    try:
+        for _ in range(2):
+            source.push(NetworkError("down"))
+        source.push(snapshot(10))  # there for the round after the cooldown; no diff ever arrives
+        sync.start()
+        assert await sync.wait_live(2.0)
+        assert source.calls == 3 and sync.book.view().is_valid and sync.book.sequence == 10
+    finally:
+        await sync.close()
+
+
+async def test_closing_cancels_a_pending_retry(source: SnapshotSource) -> None:
+    sync = BookSynchronizer(
+        ExchangeEnum.GATEIO, BTC, source.fetch, max_attempts=1, backoff_base_s=0.001, retry_cooldown_s=0.02
+    )
+    source.push(NetworkError("down"))
+    sync.start()
+    for _ in range(50):
+        await asyncio.sleep(0.002)
+        if not sync.resync_running:
+            break
+    await sync.close()
+    await asyncio.sleep(0.05)  # past the cooldown: no new round after close
+    assert source.calls == 1 and not sync.resync_running
 
 
 async def test_empty_diff_still_advances_sequence(sync: BookSynchronizer, source: SnapshotSource) -> None:
