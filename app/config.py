@@ -81,6 +81,9 @@ class ExchangeConfig(BaseModel):
     recv_window_ms: int = Field(5000, ge=1, le=60_000)
     max_retries: int = Field(2, ge=0, le=10)
     ws_backend: Literal["aiohttp", "websockets"] = "aiohttp"
+    # REST client: "aiohttp" (default, proven against the live venues) or "lean" (app/transport/http_lean.py:
+    # HTTP/1.1 keep-alive on asyncio.Protocol, about half the client CPU per request; no proxy support).
+    rest_backend: Literal["aiohttp", "lean"] = "aiohttp"
     ws_ping_interval_s: float = Field(10.0, gt=0, le=300)
     ws_idle_timeout_s: float = Field(30.0, gt=0, le=600)
     ws_reconnect_max_delay_s: float = Field(5.0, gt=0, le=300)

@@ -25,6 +25,7 @@ from app.errors import (
     ValidationError,
 )
 from app.transport.clock import ServerClock
+from app.transport.http_lean import HttpConnectionError, Origin
 from app.transport.rate_limit import RateLimiter
 from app.transport.session import HttpSessionManager
 
@@ -114,6 +115,8 @@ class RestTransport:
     with jitter, at most ``config.max_retries``) happen only for idempotent requests, on network errors,
     timeouts, 5xx and 429; a POST is never retried unless the caller says it is idempotent.
     The session belongs to the :class:`HttpSessionManager`; ``close()`` only stops this transport.
+    ``config.rest_backend`` picks the HTTP client: the shared aiohttp session (default) or the manager's
+    lean HTTP/1.1 client (``"lean"``); both send the same bytes and map failures to the same errors.
     """
 
     def __init__(
@@ -147,6 +150,7 @@ class RestTransport:
         self._base_url = config.rest_url.rstrip("/")
         self._path_prefix = urlsplit(self._base_url).path.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=config.request_timeout_s, sock_connect=config.connect_timeout_s)
+        self._lean: Origin | None = Origin(self._base_url) if config.rest_backend == "lean" else None
         self._exchange = config.name.value
         self._observers: tuple[RestObserver, ...] = ()
         self._closed = False
@@ -223,7 +227,11 @@ class RestTransport:
         if signed and self._signer is None and self._query_signer is None:
             raise ConfigurationError("a signed request needs a signer (API credentials)", key=self._exchange)
         query = build_query(params)
-        url = URL(f"{self._base_url}{path}?{query}" if query else f"{self._base_url}{path}", encoded=True)
+        url = (
+            URL(f"{self._base_url}{path}?{query}" if query else f"{self._base_url}{path}", encoded=True)
+            if self._lean is None
+            else None  # the lean backend sends prefix + path + query as the target
+        )
         payload = body or b""
         retryable = (method in _IDEMPOTENT_METHODS) if idempotent is None else idempotent
         max_attempts = 1 + (self._config.max_retries if retryable else 0)
@@ -261,7 +269,7 @@ class RestTransport:
         self,
         method: str,
         path: str,
-        url: URL,
+        url: URL | None,
         query: str,
         payload: bytes,
         body: bytes | None,
@@ -275,7 +283,8 @@ class RestTransport:
         if signed and self._query_signer is not None:
             query, extra = self._query_signer(method, f"{self._path_prefix}{path}", query, payload, self.clock)
             headers.update(extra)
-            url = URL(f"{self._base_url}{path}?{query}", encoded=True)
+            if self._lean is None:
+                url = URL(f"{self._base_url}{path}?{query}", encoded=True)
         elif signed:
             assert self._signer is not None
             headers.update(self._signer(method, f"{self._path_prefix}{path}", query, payload, self.clock))
@@ -283,19 +292,35 @@ class RestTransport:
             call.signed_ns = time.time_ns()
         self.requests += 1
         started = time.monotonic()
+        response_headers: Mapping[str, str]
         try:
-            async with self._sessions.session.request(
-                method, url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
-            ) as response:
-                raw = await response.read()
-                status = response.status
-                response_headers: Mapping[str, str] = response.headers
+            if url is not None:  # aiohttp (the lean backend builds no URL)
+                async with self._sessions.session.request(
+                    method, url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
+                ) as response:
+                    raw = await response.read()
+                    status = response.status
+                    response_headers = response.headers
+            else:
+                assert self._lean is not None
+                target = f"{self._path_prefix}{path}?{query}" if query else f"{self._path_prefix}{path}"
+                status, response_headers, raw = await self._sessions.lean.request(
+                    self._lean,
+                    method,
+                    target,
+                    headers,
+                    body,
+                    timeout_s=self._config.request_timeout_s,
+                    connect_timeout_s=self._config.connect_timeout_s,
+                )
         except TimeoutError:
             raise RequestTimeoutError(
                 f"{self._exchange}: {method} {path} got no answer within {self._config.request_timeout_s}s"
             ) from None
         except aiohttp.ClientError as exc:
             raise NetworkError(f"{self._exchange}: {method} {path} failed: {_describe(exc)}") from None
+        except HttpConnectionError as exc:  # its text names host:port and the failure, never the target
+            raise NetworkError(f"{self._exchange}: {method} {path} failed: {exc}") from None
         if self._logger.isEnabledFor(logging.DEBUG):
             self._logger.debug(
                 "%s %s -> %d (%d bytes, %.1f ms)", method, path, status, len(raw), (time.monotonic() - started) * 1e3

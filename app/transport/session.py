@@ -1,10 +1,13 @@
-"""One lazily created, reused ``aiohttp.ClientSession`` owned by :class:`HttpSessionManager`."""
+"""The HTTP resources every transport shares, owned by :class:`HttpSessionManager`: one lazily created
+``aiohttp.ClientSession`` and, for ``rest_backend = "lean"``, one lazily created :class:`LeanHttpClient`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import aiohttp
+
+from app.transport.http_lean import LeanHttpClient
 
 
 class HttpSessionManager:
@@ -14,7 +17,9 @@ class HttpSessionManager:
     aiohttp default of five minutes is far too long for trading) and a pooled connector that keeps
     connections alive and caches DNS. Per-request total timeouts are set by the callers;
     the session itself bounds only connecting, so WebSocket connections are never cut by it.
-    ``close()`` is idempotent; using ``.session`` afterwards creates a fresh session.
+    ``.lean`` is the lean HTTP/1.1 client's connection pool (same connect timeout, ``limit`` connections
+    per origin), created on first use by a transport with ``rest_backend = "lean"``.
+    ``close()`` closes both and is idempotent; using ``.session`` / ``.lean`` afterwards creates fresh ones.
     """
 
     def __init__(
@@ -30,6 +35,7 @@ class HttpSessionManager:
         self._dns_cache_ttl_s = dns_cache_ttl_s
         self._trace_configs = list(trace_configs or ())
         self._session: aiohttp.ClientSession | None = None
+        self._lean: LeanHttpClient | None = None
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -52,19 +58,30 @@ class HttpSessionManager:
         return session
 
     @property
+    def lean(self) -> LeanHttpClient:
+        """The lean HTTP/1.1 client (``rest_backend = "lean"``), created on first access."""
+        client = self._lean
+        if client is None or client.closed:
+            client = self._lean = LeanHttpClient(limit_per_host=self._limit, connect_timeout_s=self._connect_timeout_s)
+        return client
+
+    @property
     def connect_timeout_s(self) -> float:
         return self._connect_timeout_s
 
     @property
     def closed(self) -> bool:
-        """True when no open session exists (never created, or closed)."""
-        return self._session is None or self._session.closed
+        """True when neither an open session nor an open lean client exists (never created, or closed)."""
+        return (self._session is None or self._session.closed) and (self._lean is None or self._lean.closed)
 
     async def close(self) -> None:
-        """Close the session and its connector; safe to call repeatedly."""
+        """Close the session, its connector and the lean client's connections; safe to call repeatedly."""
         session, self._session = self._session, None
+        lean, self._lean = self._lean, None
         if session is not None and not session.closed:
             await session.close()
+        if lean is not None:
+            await lean.close()
 
     def __repr__(self) -> str:
         return f"HttpSessionManager(closed={self.closed}, limit={self._limit})"

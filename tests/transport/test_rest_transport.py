@@ -1,4 +1,6 @@
-"""RestTransport against a tiny local aiohttp server: retry policy, timeouts, signing bytes, errors."""
+"""RestTransport against a tiny local aiohttp server: retry policy, timeouts, signing bytes, errors.
+
+Every test runs over both REST backends (``rest_backend`` = aiohttp and lean)."""
 
 from __future__ import annotations
 
@@ -70,6 +72,11 @@ async def server() -> AsyncIterator[FaultServer]:
     await runner.cleanup()
 
 
+@pytest.fixture(params=["aiohttp", "lean"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
 async def sessions() -> AsyncIterator[HttpSessionManager]:
     manager = HttpSessionManager(connect_timeout_s=1.0)
@@ -87,7 +94,13 @@ def simple_mapper(status: int, body: bytes, headers: Mapping[str, str]) -> Excha
 
 
 def make_transport(
-    port: int, sessions: HttpSessionManager, *, timeout_s: float = 1.0, retries: int = 2, **kwargs: object
+    port: int,
+    sessions: HttpSessionManager,
+    *,
+    backend: str,
+    timeout_s: float = 1.0,
+    retries: int = 2,
+    **kwargs: object,
 ) -> RestTransport:
     config = ExchangeConfig(
         name=ExchangeEnum.GATEIO,
@@ -95,6 +108,7 @@ def make_transport(
         ws_url="ws://127.0.0.1:1/ws",
         request_timeout_s=timeout_s,
         max_retries=retries,
+        rest_backend=backend,  # type: ignore[arg-type]
     )
     return RestTransport(
         config,
@@ -106,89 +120,97 @@ def make_transport(
     )
 
 
-async def test_get_is_retried_on_5xx_until_success(server: FaultServer, sessions: HttpSessionManager) -> None:
+async def test_get_is_retried_on_5xx_until_success(
+    server: FaultServer, sessions: HttpSessionManager, backend: str
+) -> None:
     server.script = [answer(503), answer(502), answer(200, b'{"ok":true}')]
-    transport = make_transport(server.port, sessions)
+    transport = make_transport(server.port, sessions, backend=backend)
     response = await transport.request("GET", "/x", params=[("a", "1")])
     assert response.status == 200 and response.body == b'{"ok":true}'
     assert len(server.seen) == 3
     assert transport.retries == 2
 
 
-async def test_get_gives_up_after_max_retries(server: FaultServer, sessions: HttpSessionManager) -> None:
+async def test_get_gives_up_after_max_retries(server: FaultServer, sessions: HttpSessionManager, backend: str) -> None:
     server.script = [answer(500)]
-    transport = make_transport(server.port, sessions, retries=1)
+    transport = make_transport(server.port, sessions, backend=backend, retries=1)
     with pytest.raises(ExchangeUnavailableError):
         await transport.request("GET", "/x")
     assert len(server.seen) == 2
 
 
-async def test_post_is_never_retried(server: FaultServer, sessions: HttpSessionManager) -> None:
+async def test_post_is_never_retried(server: FaultServer, sessions: HttpSessionManager, backend: str) -> None:
     server.script = [answer(500), answer(200)]
-    transport = make_transport(server.port, sessions)
+    transport = make_transport(server.port, sessions, backend=backend)
     with pytest.raises(ExchangeUnavailableError):
         await transport.request("POST", "/x", body=b'{"a":1}')
     assert len(server.seen) == 1
 
 
-async def test_4xx_is_not_retried_even_for_get(server: FaultServer, sessions: HttpSessionManager) -> None:
+async def test_4xx_is_not_retried_even_for_get(server: FaultServer, sessions: HttpSessionManager, backend: str) -> None:
     server.script = [answer(400, b"bad"), answer(200)]
-    transport = make_transport(server.port, sessions)
+    transport = make_transport(server.port, sessions, backend=backend)
     with pytest.raises(ExchangeAPIError) as caught:
         await transport.request("GET", "/x")
     assert caught.value.status == 400 and len(server.seen) == 1
 
 
 async def test_timeout_maps_to_request_timeout_and_post_is_not_retried(
-    server: FaultServer, sessions: HttpSessionManager
+    server: FaultServer, sessions: HttpSessionManager, backend: str
 ) -> None:
     server.script = [hang(1.0)]
-    transport = make_transport(server.port, sessions, timeout_s=0.15)
+    transport = make_transport(server.port, sessions, backend=backend, timeout_s=0.15)
     with pytest.raises(RequestTimeoutError):
         await transport.request("POST", "/x", body=b"{}")
     assert len(server.seen) == 1
 
 
-async def test_timeout_on_get_is_retried(server: FaultServer, sessions: HttpSessionManager) -> None:
+async def test_timeout_on_get_is_retried(server: FaultServer, sessions: HttpSessionManager, backend: str) -> None:
     server.script = [hang(1.0), answer(200)]
-    transport = make_transport(server.port, sessions, timeout_s=0.15)
+    transport = make_transport(server.port, sessions, backend=backend, timeout_s=0.15)
     assert (await transport.request("GET", "/x")).status == 200
     assert len(server.seen) == 2
 
 
-async def test_429_penalizes_the_limiter_and_get_is_retried(server: FaultServer, sessions: HttpSessionManager) -> None:
+async def test_429_penalizes_the_limiter_and_get_is_retried(
+    server: FaultServer, sessions: HttpSessionManager, backend: str
+) -> None:
     server.script = [answer(429, headers={"Retry-After": "0.05"}), answer(200)]
     limiter = RateLimiter.from_config(RateLimitConfig())
-    transport = make_transport(server.port, sessions, rate_limiter=limiter)
+    transport = make_transport(server.port, sessions, backend=backend, rate_limiter=limiter)
     assert (await transport.request("GET", "/x")).status == 200
     assert limiter.rate_limited == 1
     assert len(server.seen) == 2
 
 
-async def test_429_on_post_raises_rate_limit_error(server: FaultServer, sessions: HttpSessionManager) -> None:
+async def test_429_on_post_raises_rate_limit_error(
+    server: FaultServer, sessions: HttpSessionManager, backend: str
+) -> None:
     server.script = [answer(429, headers={"Retry-After": "0"})]
-    transport = make_transport(server.port, sessions)
+    transport = make_transport(server.port, sessions, backend=backend)
     with pytest.raises(RateLimitError):
         await transport.request("POST", "/x", body=b"{}")
     assert len(server.seen) == 1
 
 
-async def test_network_error_has_no_query_string(sessions: HttpSessionManager) -> None:
-    transport = make_transport(1, sessions, retries=0)  # nothing listens on port 1
+async def test_network_error_has_no_query_string(sessions: HttpSessionManager, backend: str) -> None:
+    transport = make_transport(1, sessions, backend=backend, retries=0)  # nothing listens on port 1
     with pytest.raises(NetworkError) as caught:
         await transport.request("GET", "/x", params=[("signature", "SECRETSIG")], signed=False)
     assert "SECRETSIG" not in str(caught.value)
     assert not isinstance(caught.value, RequestTimeoutError)
 
 
-async def test_signed_request_sends_exactly_what_was_signed(server: FaultServer, sessions: HttpSessionManager) -> None:
+async def test_signed_request_sends_exactly_what_was_signed(
+    server: FaultServer, sessions: HttpSessionManager, backend: str
+) -> None:
     calls: list[tuple[str, str, str, bytes]] = []
 
     def signer(method: str, path: str, query: str, body: bytes, clock: ServerClock) -> dict[str, str]:
         calls.append((method, path, query, body))
         return {"SIGN": "s1", "KEY": "k"}
 
-    transport = make_transport(server.port, sessions, signer=signer)
+    transport = make_transport(server.port, sessions, backend=backend, signer=signer)
     body = b'{"text":"t-1","amount":"0.001"}'
     await transport.request("POST", "/spot/orders", params=[("b", "2"), ("a", "x,y")], body=body, signed=True)
     method, raw_path, sent_body, headers = server.seen[0]
@@ -200,9 +222,9 @@ async def test_signed_request_sends_exactly_what_was_signed(server: FaultServer,
 
 
 async def test_values_needing_encoding_are_refused_before_sending(
-    server: FaultServer, sessions: HttpSessionManager
+    server: FaultServer, sessions: HttpSessionManager, backend: str
 ) -> None:
-    transport = make_transport(server.port, sessions)
+    transport = make_transport(server.port, sessions, backend=backend)
     with pytest.raises(ValidationError):
         await transport.request("GET", "/x", params=[("q", "a b")])
     with pytest.raises(ValidationError):
@@ -211,18 +233,23 @@ async def test_values_needing_encoding_are_refused_before_sending(
     assert build_query([("currency_pair", "BTC_USDT"), ("with_id", "true")]) == "currency_pair=BTC_USDT&with_id=true"
 
 
-async def test_headers_hook_sees_every_answer(server: FaultServer, sessions: HttpSessionManager) -> None:
+async def test_headers_hook_sees_every_answer(server: FaultServer, sessions: HttpSessionManager, backend: str) -> None:
     server.script = [answer(200, headers={"X-Gate-RateLimit-Requests-Remain": "7"})]
     seen: list[str | None] = []
     transport = make_transport(
-        server.port, sessions, on_headers=lambda h: seen.append(h.get("X-Gate-RateLimit-Requests-Remain"))
+        server.port,
+        sessions,
+        backend=backend,
+        on_headers=lambda h: seen.append(h.get("X-Gate-RateLimit-Requests-Remain")),
     )
     await transport.request("GET", "/x")
     assert seen == ["7"]
 
 
-async def test_closed_transport_refuses_requests(server: FaultServer, sessions: HttpSessionManager) -> None:
-    transport = make_transport(server.port, sessions)
+async def test_closed_transport_refuses_requests(
+    server: FaultServer, sessions: HttpSessionManager, backend: str
+) -> None:
+    transport = make_transport(server.port, sessions, backend=backend)
     await transport.close()
     with pytest.raises(NetworkError):
         await transport.request("GET", "/x")

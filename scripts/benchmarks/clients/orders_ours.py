@@ -2,6 +2,10 @@
 order id, signing, serialisation, send, response parse, order tracking), or the private REST client alone.
 
     python -m benchmarks.clients.orders_ours '<simulator json>' --iterations 300 [--layer composite|rest]
+        [--backend aiohttp|lean] [--uvloop]
+
+``--backend`` is ``ExchangeConfig.rest_backend`` (aiohttp, the default, or the lean HTTP/1.1 client);
+``--uvloop`` runs the client on uvloop when it is installed (not a project dependency; a what-if figure).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ BTC = Symbol("BTC", "USDT")
 WARMUP = 20
 
 
-async def run(sim: dict[str, Any], iterations: int, layer: str) -> RunResult:
+async def run(sim: dict[str, Any], iterations: int, layer: str, backend: str = "aiohttp") -> RunResult:
     venue = sim["gateio"]
     limits = RateLimitConfig(
         public_per_10s=100_000, private_per_10s=100_000, orders_per_second=10_000, cancels_per_second=10_000
@@ -41,6 +45,7 @@ async def run(sim: dict[str, Any], iterations: int, layer: str) -> RunResult:
         api_secret=venue["api_secret"],
         uid=venue.get("uid"),
         rate_limits=limits,
+        rest_backend=backend,  # type: ignore[arg-type]
     )
     sessions = HttpSessionManager()
     public = GateioPublicSpotRest(config.public_view(), sessions)
@@ -51,7 +56,7 @@ async def run(sim: dict[str, Any], iterations: int, layer: str) -> RunResult:
         lambda handlers: GateioPrivateSpotWebsocket(config, sessions, handlers, clock=rest.clock),
         public.get_exchange_info,
     )
-    result = RunResult(client=f"ours-{layer}", stream="gateio-spot create+cancel")
+    result = RunResult(client=label(layer, backend), stream="gateio-spot create+cancel")
     try:
         infos = await public.get_exchange_info()
         rest.set_symbol_info(infos)
@@ -89,17 +94,32 @@ async def run(sim: dict[str, Any], iterations: int, layer: str) -> RunResult:
     return result
 
 
+def label(layer: str, backend: str) -> str:
+    return f"ours-{layer}" if backend == "aiohttp" else f"ours-{layer}-{backend}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("sim")
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--layer", default="composite", choices=("composite", "rest"))
+    parser.add_argument("--backend", default="aiohttp", choices=("aiohttp", "lean"))
+    parser.add_argument("--uvloop", action="store_true", help="run on uvloop (must be installed)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    name = label(args.layer, args.backend) + ("-uvloop" if args.uvloop else "")
     try:
-        asyncio.run(run(json.loads(args.sim), args.iterations, args.layer)).emit()
+        coro = run(json.loads(args.sim), args.iterations, args.layer, args.backend)
+        if args.uvloop:
+            import uvloop  # a what-if only: not a project dependency
+
+            result = uvloop.run(coro)
+        else:
+            result = asyncio.run(coro)
+        result.client = name
+        result.emit()
     except Exception as exc:
-        fail(f"ours-{args.layer}", "gateio-spot create+cancel", exc)
+        fail(name, "gateio-spot create+cancel", exc)
         raise SystemExit(1) from None
 
 
