@@ -102,28 +102,26 @@ def run(report: Report, *, iterations: int, rounds: int) -> None:
         r = results[name]
         return (r.cpu_s / r.messages) / (ccxt.cpu_s / ccxt.messages) if r.messages and ccxt.messages else None
 
-    composite = {backend: vs_ccxt(labels["composite", backend]) for backend in BACKENDS}
-    rest = {backend: vs_ccxt(labels["rest", backend]) for backend in BACKENDS}
-    measured = {backend: ratio for backend, ratio in composite.items() if ratio is not None}
-    if measured:
-        best = min(measured, key=lambda backend: measured[backend])
-
-        def text(ratios: dict[str, float | None], default_mark: str) -> str:
-            return ", ".join(
-                f"{backend}{default_mark if backend == BACKENDS[0] else ''} "
-                + (f"{ratio:.2f}x" if ratio is not None else "-")
-                for backend, ratio in ratios.items()
-            )
-
-        report.targets.append(
-            Target(
-                "order path: <= 1/3 of ccxt's CPU",
-                measured[best] <= 1 / 3,
-                f"composite {text(composite, ' (default)')}; REST client {text(rest, '')}; judged on {best} (best)",
-            )
+    def text(ratios: dict[str, float | None]) -> str:
+        return ", ".join(
+            f"{backend}{' (default)' if backend == BACKENDS[0] else ''} "
+            + (f"{ratio:.2f}x" if ratio is not None else "-")
+            for backend, ratio in ratios.items()
         )
-    else:
-        report.targets.append(Target("order path: <= 1/3 of ccxt's CPU", None, "not measured"))
+
+    # The order path is the REST client's work (validation, signing, serialisation, send, parse);
+    # the composite adds order tracking and its private stream, which ccxt does not run: shown on its own row.
+    for layer, title in (
+        ("rest", "order path (REST client): <= 1/3 of ccxt's CPU"),
+        ("composite", "order path via the composite (+ tracking, private stream): <= 1/3 of ccxt's CPU"),
+    ):
+        ratios = {backend: vs_ccxt(labels[layer, backend]) for backend in BACKENDS}
+        measured = {backend: ratio for backend, ratio in ratios.items() if ratio is not None}
+        if not measured:
+            report.targets.append(Target(title, None, "not measured"))
+            continue
+        best = min(measured, key=lambda backend: measured[backend])
+        report.targets.append(Target(title, measured[best] <= 1 / 3, f"{text(ratios)}; best: {best}"))
 
 
 def row_label(layer: str, backend: str) -> str:
