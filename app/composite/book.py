@@ -168,8 +168,16 @@ class LocalOrderBook:
 
     def apply_levels(self, bids: Iterable[Any], asks: Iterable[Any], sequence: int, timestamp_ms: int) -> None:
         """Apply absolute level quantities (0 deletes the level), then truncate to ``max_depth``."""
-        self._apply_side(self._bid_prices, self._bid_levels, bids)
-        self._apply_side(self._ask_prices, self._ask_levels, asks)
+        if bids.__class__ is list and asks.__class__ is list:  # the stream's case: one call layer less
+            try:
+                _apply_levels(self._bid_prices, self._bid_levels, bids)
+                _apply_levels(self._ask_prices, self._ask_levels, asks)
+            except AttributeError:  # plain tuples: the careful way, all again (absolute quantities: idempotent)
+                self._apply_side(self._bid_prices, self._bid_levels, bids)
+                self._apply_side(self._ask_prices, self._ask_levels, asks)
+        else:
+            self._apply_side(self._bid_prices, self._bid_levels, bids)
+            self._apply_side(self._ask_prices, self._ask_levels, asks)
         max_depth = self.max_depth
         if max_depth is not None and (len(self._bid_prices) > max_depth or len(self._ask_prices) > max_depth):
             self.truncate(max_depth)
