@@ -43,6 +43,17 @@ def test_contract_sizes_convert_both_ways_and_refuse_fractions_of_a_contract() -
         sizes.to_contracts(Symbol("DOGE", "USDT"), D(1))
 
 
+def test_a_stream_contract_id_routes_to_its_symbol_and_multiplier() -> None:
+    sizes = ContractSizes({BTC: D("0.0001")})
+    symbol, multiplier = sizes.route("BTC_USDT")
+    assert symbol is BTC and multiplier == D("0.0001")
+    assert sizes.route("btc_usdt") == (BTC, D("0.0001"))  # not the venue's spelling: the slow way, same answer
+    with pytest.raises(UnknownSymbolError):
+        sizes.route("ETH_USDT")
+    sizes.set(BTC, D("0.001"))  # a reloaded contract list replaces the route too
+    assert sizes.route("BTC_USDT") == (BTC, D("0.001"))
+
+
 def test_a_zero_multiplier_counts_as_one_contract_per_unit() -> None:
     sizes = ContractSizes({Symbol("BTC", "USD"): D(0)})
     assert sizes.multiplier(Symbol("BTC", "USD")) == 1

@@ -22,16 +22,18 @@ ONE = Decimal(1)
 class ContractSizes:
     """Base units per contract for each contract; filled from the venue's contract list."""
 
-    __slots__ = ("_multipliers",)
+    __slots__ = ("_by_native", "_multipliers")
 
     def __init__(self, multipliers: Mapping[Symbol, Decimal] | None = None) -> None:
         self._multipliers: dict[Symbol, Decimal] = {}
+        self._by_native: dict[str, tuple[Symbol, Decimal]] = {}  # "BTC_USDT" -> (symbol, multiplier)
         for symbol, multiplier in (multipliers or {}).items():
             self.set(symbol, multiplier)
 
     def set(self, symbol: Symbol, multiplier: Decimal) -> None:
         """Record one contract's multiplier (``0``, seen on inverse contracts, counts as 1, as ccxt does)."""
-        self._multipliers[symbol] = multiplier if multiplier > 0 else ONE
+        value = self._multipliers[symbol] = multiplier if multiplier > 0 else ONE
+        self._by_native[f"{symbol.base}_{symbol.quote}"] = (symbol, value)
 
     def update(self, infos: Mapping[Symbol, SymbolInfo]) -> None:
         """Record the multipliers of loaded symbol info (``SymbolInfo.contract_size``)."""
@@ -51,6 +53,15 @@ class ContractSizes:
         if multiplier is None:
             raise UnknownSymbolError(f"{symbol}: contract size unknown (contracts not loaded or not listed)")
         return multiplier
+
+    def route(self, native: str) -> tuple[Symbol, Decimal]:
+        """``(symbol, multiplier)`` of a contract id as the stream names it (``"BTC_USDT"``): one lookup per
+        message on the book stream; ``UnknownSymbolError`` when not loaded."""
+        found = self._by_native.get(native)
+        if found is None:
+            symbol = Symbol(*(part.upper() for part in native.partition("_")[::2]))
+            found = (symbol, self.multiplier(symbol))
+        return found
 
     def to_base(self, symbol: Symbol, contracts: Decimal | int) -> Decimal:
         """Contracts (signed) -> base units (signed)."""

@@ -85,8 +85,7 @@ class GateioPublicFuturesWebsocket(GateioPublicWebsocketBase):
         if deliver_diff is not None:
 
             def on_diff(update: WsFuturesOrderBookUpdate) -> None:
-                symbol = symbol_from_native(update.s)
-                multiplier = self.contract_sizes.multiplier(symbol)
+                symbol, multiplier = self.contract_sizes.route(update.s)
                 if self._contract_book_diffs:
                     deliver_diff(update.to_contract_diff(multiplier, symbol))
                 else:
