@@ -1,8 +1,9 @@
 """The sockets of every WebSocket client created under one provider key.
 
-Clients are added when created; their sockets are enumerated on demand (MEXC opens shards later), each
-new socket is handed once to ``on_new`` (to attach listeners), and a closed socket's counters are
-folded into :attr:`StreamSet.retired` so cumulative metrics never go backwards.
+Clients are added when created; their sockets are enumerated on demand and, for a client that opens
+sockets later (MEXC shards, ``add_socket_listener``), as soon as one opens. Each new socket is handed
+once to ``on_new`` (to attach listeners), and a closed socket's counters are folded into
+:attr:`StreamSet.retired` so cumulative metrics never go backwards.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class StreamSet:
     def add_owner(self, owner: Any) -> None:
         self._owners.append(owner)
         self.refresh()
+        add_socket_listener = getattr(owner, "add_socket_listener", None)
+        if callable(add_socket_listener):  # sockets opened later (MEXC shards) are adopted when they open
+            add_socket_listener(lambda _ws: self.refresh())
 
     def refresh(self) -> list[ReconnectingWebSocket]:
         """Open sockets now; adopts new ones, folds and forgets closed ones (and owners left empty)."""

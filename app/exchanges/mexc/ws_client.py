@@ -98,6 +98,7 @@ class MexcWebsocketClient:
         self._text_listeners: list[TextListener] = []
         self._pending: dict[int, asyncio.Future[WsControl]] = {}
         self._listeners: list[ReconnectListener] = []
+        self._socket_listeners: list[Callable[[ReconnectingWebSocket], None]] = []
         self._dispatchers: list[OrderedAsyncDispatcher[Any]] = []
         self._maintenance: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -155,6 +156,11 @@ class MexcWebsocketClient:
     def add_reconnect_listener(self, callback: ReconnectListener) -> None:
         """Run ``callback`` (sync or async) after every reconnect, once the channels are replayed."""
         self._listeners.append(callback)
+
+    def add_socket_listener(self, callback: Callable[[ReconnectingWebSocket], None]) -> None:
+        """Called with each connection's socket when it is created: connections open as the subscriptions
+        grow, after this client was built (monitoring attaches its listeners this way)."""
+        self._socket_listeners.append(callback)
 
     def add_text_listener(self, callback: TextListener) -> None:
         """Called with every text frame that is not JSON (e.g. ``Invalid listen key``)."""
@@ -251,6 +257,11 @@ class MexcWebsocketClient:
             logger=self.logger,
         )
         self._shards.append(shard)
+        for listener in list(self._socket_listeners):
+            try:
+                listener(shard.ws)
+            except Exception:
+                self.logger.exception("%s: socket listener failed", self.name)
         return shard
 
     async def _request_all(self, shard: Shard, method: str, channels: list[str]) -> None:

@@ -151,6 +151,10 @@ class MexcPrivateSpotWebsocket:
     def add_reconnect_listener(self, callback: ReconnectListener) -> None:
         self.client.add_reconnect_listener(callback)
 
+    def add_socket_listener(self, callback: Callable[[ReconnectingWebSocket], None]) -> None:
+        """Called with each connection's socket when it opens (shards open as subscriptions grow)."""
+        self.client.add_socket_listener(callback)
+
     # -- listenKey --------------------------------------------------------------------------------
     def _on_text(self, text: str) -> None:
         if c.INVALID_LISTEN_KEY.lower() in text.lower():

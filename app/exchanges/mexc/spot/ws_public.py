@@ -18,6 +18,7 @@ from app.exchanges.mexc.symbols import MexcSymbolTable
 from app.exchanges.mexc.ws_client import MexcWebsocketClient, ReconnectListener, Shard
 from app.transport.clock import ServerClock
 from app.transport.session import HttpSessionManager
+from app.transport.websocket import ReconnectingWebSocket
 
 
 class MexcPublicSpotWebsocket:
@@ -143,6 +144,10 @@ class MexcPublicSpotWebsocket:
 
     def add_reconnect_listener(self, callback: ReconnectListener) -> None:
         self.client.add_reconnect_listener(callback)
+
+    def add_socket_listener(self, callback: Callable[[ReconnectingWebSocket], None]) -> None:
+        """Called with each connection's socket when it opens (shards open as subscriptions grow)."""
+        self.client.add_socket_listener(callback)
 
     def __repr__(self) -> str:
         return f"MexcPublicSpotWebsocket({self.client.url})"
