@@ -91,7 +91,7 @@ def summary_rows(
             ("hedged / rebalanced", f"{stats.hedged} / {stats.rebalances}"),
             ("one-legged", f"{stats.one_legged}" + (f" (halted: {halted})" if halted else "")),
             ("PnL", pnl_text(monitor, executor)),
-            ("fees", f"{executor.pnl.fees_quote:.6f}"),
+            ("fees", fees_text(executor)),
         ]  # fmt: skip
     rows += [
         ("reconnects", str(monitor.total_reconnects())),
@@ -104,7 +104,15 @@ def pnl_text(monitor: ArbitrageMonitor, executor: ArbitrageExecutor) -> str:
     marks = {s: m for s in monitor.symbols if (m := monitor.mark_price(s)) is not None}
     quotes = {s.quote for s in monitor.symbols}
     quote = next(iter(quotes)) if len(quotes) == 1 else "USDT"
-    return f"{executor.pnl.pnl(marks, quote):+.6f} {quote} (incl. fees, inventory marked at mid)"
+    unpriced = sorted(asset for asset, fee in executor.pnl.unpriced_fees.items() if fee)
+    fees = f"incl. fees except those paid in {', '.join(unpriced)}" if unpriced else "incl. fees"
+    return f"{executor.pnl.pnl(marks, quote):+.6f} {quote} ({fees}, inventory marked at mid)"
+
+
+def fees_text(executor: ArbitrageExecutor) -> str:
+    """Fees in the quote asset, plus those paid in another asset (GT, MX discounts) that no book prices."""
+    unpriced = [f"{fee} {asset}" for asset, fee in sorted(executor.pnl.unpriced_fees.items()) if fee]
+    return f"{executor.pnl.fees_quote:.6f}" + (f" + {' + '.join(unpriced)} (not priced)" if unpriced else "")
 
 
 def _price(value: Decimal) -> str:

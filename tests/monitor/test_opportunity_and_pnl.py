@@ -50,3 +50,17 @@ def test_pnl_book_moves_assets_like_the_venue_and_marks_inventory() -> None:
     expected = D("0.6") - D("0.2612") - D("0.000004") * D("65100")
     assert pnl.pnl({BTC: D("65100")}) == expected
     assert len(pnl.fills) == 2 and pnl.filled_notional == D("260.6")
+
+
+def test_fees_paid_in_a_discount_token_are_reported_not_priced() -> None:
+    from types import SimpleNamespace
+
+    from app.monitor.view import fees_text
+
+    pnl = PnlBook()
+    pnl.record("gateio", _order(Side.BUY, "0.002", "65000", "0.0123", "GT"))  # Gate's GT fee deduction
+    pnl.record("mexc", _order(Side.SELL, "0.002", "65300", "0.2612", "USDT"))
+    assert pnl.unpriced_fees == {"GT": D("0.0123")} and pnl.change("gateio", "GT") == D("-0.0123")
+    assert pnl.fees_quote == D("0.2612")
+    executor = SimpleNamespace(pnl=pnl)  # the summary reads only the executor's PnL book
+    assert fees_text(executor) == "0.261200 + 0.0123 GT (not priced)"  # type: ignore[arg-type]
