@@ -45,6 +45,7 @@ from typing import Any, Protocol
 from aiohttp import WSCloseCode, web
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.composite.tasks import cancel_and_wait
 from app.simulator.common import SimClock
 
 ALL = "all"
@@ -412,10 +413,7 @@ class SimulatorFaults:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         for faults in self.venues.values():
             await faults.close()
 

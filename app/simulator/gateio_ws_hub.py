@@ -23,7 +23,9 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from app.domain.enums import Side
 from app.exchanges.gateio.auth import sign_ws, verify
-from app.simulator.common import SimClock, dumps, fmt
+from app.simulator.common import dumps, fmt
+from app.simulator.venue_base import ClockedVenue
+from app.simulator.ws_connections import QueuedWsSession, SessionHub
 
 if TYPE_CHECKING:
     from app.simulator.faults import VenueFaults
@@ -61,47 +63,12 @@ class WsRequestError(Exception):
         self.message = message
 
 
-class WsSession:
-    """One client connection: an outbound queue drained by a writer task, its subscriptions and user.
-
-    With ``faults`` every outbound frame passes :meth:`VenueFaults.outbound` (drops, garbage, delays).
-    """
+class WsSession(QueuedWsSession):
+    """One client connection (:class:`QueuedWsSession`) and the user its private subscriptions authenticated."""
 
     def __init__(self, ws: web.WebSocketResponse, request: web.Request, faults: VenueFaults | None = None) -> None:
-        self.ws = ws
-        self.request = request
-        self.faults = faults
+        super().__init__(ws, request, faults)
         self.user: GateioUser | None = None
-        self.last_activity = time.monotonic()
-        self._queue: asyncio.Queue[str] = asyncio.Queue()
-        self._writer = asyncio.get_running_loop().create_task(self._write(), name="simulator-ws-writer")
-
-    def send(self, text: str) -> None:
-        self.last_activity = time.monotonic()
-        self._queue.put_nowait(text)
-
-    async def _write(self) -> None:
-        faults = self.faults
-        with contextlib.suppress(ConnectionError, RuntimeError):
-            while True:
-                text = await self._queue.get()
-                frame: str | bytes | None = text
-                if faults is not None and faults.active:
-                    frame = await faults.outbound(self, text)
-                if isinstance(frame, str):
-                    await self.ws.send_str(frame)
-                elif frame is not None:
-                    await self.ws.send_bytes(frame)
-
-    async def close(self) -> None:
-        if self.faults is not None:
-            self.faults.forget(self)
-        self._writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._writer
-        if not self.ws.closed:
-            with contextlib.suppress(ConnectionError, RuntimeError):
-                await self.ws.close()
 
 
 @dataclass(eq=False)
@@ -133,14 +100,8 @@ class OrderBookUpdateFeed:
             self.first_id = 0
 
 
-class GateVenue(Protocol):
+class GateVenue(ClockedVenue, Protocol):
     """What Gate's WS hub and REST routes both read from their venue."""
-
-    @property
-    def clock(self) -> SimClock: ...
-
-    @property
-    def faults(self) -> VenueFaults: ...
 
     @property
     def users_by_key(self) -> Mapping[str, GateioUser]: ...
@@ -159,7 +120,7 @@ class GateWsVenue(GateVenue, Protocol):
 FeedT = TypeVar("FeedT")
 
 
-class GateWsHub:
+class GateWsHub(SessionHub[WsSession]):
     """Routes engine events to subscribed sessions and answers requests (one per venue, subclassed).
 
     A subclass narrows ``venue`` to its venue class with a class-level annotation.
@@ -177,9 +138,9 @@ class GateWsHub:
     """How refusals name a symbol: ``currency pair`` or ``contract``."""
 
     def __init__(self, venue: GateWsVenue) -> None:
+        super().__init__(f"simulator-{self.PREFIX}-ws-feeds")
         self.venue = venue
         self.idle_timeout_s = 60.0
-        self.sessions: set[WsSession] = set()
         self.obu_feeds: dict[tuple[Any, ...], OrderBookUpdateFeed] = {}
         self.symbol_subs: dict[str, dict[str, set[WsSession]]] = {c: {} for c in self.SYMBOL_CHANNELS}
         self.private_subs: dict[str, dict[WsSession, set[str]]] = {c: {} for c in self.PRIVATE_CHANNELS}
@@ -187,7 +148,6 @@ class GateWsHub:
         self._last_book_ticker: dict[str, tuple[Decimal | None, Decimal, Decimal | None, Decimal]] = {}
         self._ticker_pending: dict[str, int] = {}
         self._ticker_flush_scheduled = False
-        self._task: asyncio.Task[None] | None = None
 
     # --- venue hooks --------------------------------------------------------------------------------
     def _known_symbol(self, name: str) -> bool:
@@ -216,36 +176,15 @@ class GateWsHub:
     def _dumps(body: dict[str, Any]) -> str:
         return dumps(body)
 
-    # --- lifecycle ----------------------------------------------------------------------------------
-    async def start(self) -> None:
-        if self._task is None:
-            name = f"simulator-{self.PREFIX}-ws-feeds"
-            self._task = asyncio.get_running_loop().create_task(self._run(), name=name)
-
-    async def stop(self) -> None:
-        await self.close_all()
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def close_all(self, *, abrupt: bool = False) -> int:
-        sessions = list(self.sessions)
-        for session in sessions:
-            self._forget(session)
-            if abrupt and session.request.transport is not None:
-                session.request.transport.abort()
-            with contextlib.suppress(ConnectionError, RuntimeError):
-                await asyncio.wait_for(session.ws.close(code=WSCloseCode.GOING_AWAY), 1.0)
-        return len(sessions)
+    # --- connections --------------------------------------------------------------------------------
+    async def _close_session(self, session: WsSession) -> None:
+        """A close frame (going away), at most 1 s; the session's own close follows in :meth:`handle`."""
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await asyncio.wait_for(session.ws.close(code=WSCloseCode.GOING_AWAY), 1.0)
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """aiohttp handler of the venue's WebSocket path."""
-        if not self.venue.faults.accepting_connections():
-            raise web.HTTPServiceUnavailable(text="venue restarting")
-        ws = web.WebSocketResponse(compress=False, max_msg_size=1 << 20)
-        await ws.prepare(request)
+        ws = await self._accept(request)
         session = WsSession(ws, request, self.venue.faults)
         self.sessions.add(session)
         try:

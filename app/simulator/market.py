@@ -11,10 +11,11 @@ import asyncio
 import contextlib
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.composite.tasks import cancel_and_wait
 from app.domain.enums import OrderType, Side, TimeInForce
 from app.simulator.matching import MatchingEngine, OrderRejected, SimOrder
 from app.simulator.price_path import VenueNoise
@@ -42,8 +43,8 @@ class MarketDriver:
 
     def __init__(
         self,
-        engines: dict[str, MatchingEngine],
-        params: dict[str, MarketParams],
+        engines: Mapping[str, MatchingEngine],
+        params: Mapping[str, MarketParams],
         *,
         next_order_id: Callable[[], str],
         seed: int,
@@ -84,10 +85,7 @@ class MarketDriver:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     def pause(self) -> None:
         """Freeze the market (no ticks) until :meth:`resume`; :meth:`step` still works."""
@@ -177,15 +175,7 @@ class MarketDriver:
     def _taker_flow(self, symbol: str, params: MarketParams) -> None:
         engine = self.engines[symbol]
         side = Side.BUY if self._rng.random() < 0.5 else Side.SELL
-        order = SimOrder(
-            order_id=self._next_order_id(),
-            account_id=self.account_id,
-            symbol=symbol,
-            side=side,
-            order_type=OrderType.MARKET,
-            time_in_force=TimeInForce.IOC,
-            quantity=self._size(params, engine.spec.lot_size, small=True),
-        )
+        order = self._order(symbol, side, self._size(params, engine.spec.lot_size, small=True))
         with contextlib.suppress(OrderRejected):
             engine.submit(order)
         engine.orders.pop(order.order_id, None)
@@ -197,20 +187,24 @@ class MarketDriver:
         raw = Decimal(repr(self._rng.uniform(float(params.min_size), float(high))))
         return max(lot, raw.quantize(lot))
 
-    def _place(self, symbol: str, side: Side, price: Decimal, params: MarketParams) -> None:
-        engine = self.engines[symbol]
-        if price <= 0:
-            return
-        order = SimOrder(
+    def _order(self, symbol: str, side: Side, quantity: Decimal, price: Decimal | None = None) -> SimOrder:
+        """A market-maker order: a GTC limit order at ``price``, or without a price an IOC market order."""
+        return SimOrder(
             order_id=self._next_order_id(),
             account_id=self.account_id,
             symbol=symbol,
             side=side,
-            order_type=OrderType.LIMIT,
-            time_in_force=TimeInForce.GTC,
-            quantity=self._size(params, engine.spec.lot_size),
+            order_type=OrderType.MARKET if price is None else OrderType.LIMIT,
+            time_in_force=TimeInForce.IOC if price is None else TimeInForce.GTC,
+            quantity=quantity,
             price=price,
         )
+
+    def _place(self, symbol: str, side: Side, price: Decimal, params: MarketParams) -> None:
+        engine = self.engines[symbol]
+        if price <= 0:
+            return
+        order = self._order(symbol, side, self._size(params, engine.spec.lot_size), price)
         engine.submit(order)
         if order.is_open:
             self._quotes[symbol][side][price] = order

@@ -5,7 +5,9 @@ Gate.io spot is served at ``http://host:port/api/v4/...`` (REST) and ``ws://host
 
 Adding a venue: a subpackage whose venue class takes ``(seed=, tick_interval_s=, clock=, prices=)`` and
 has ``mount(router)``, ``endpoints(base_url, ws_base_url) -> VenueEndpoints``, ``start()``, ``stop()``
-(optionally ``register_fallbacks(router)``), plus one :class:`VenueSpec` line in :data:`VENUES`.
+(optionally ``register_fallbacks(router)``), plus one :class:`VenueSpec` line in :data:`VENUES`. The shared
+state and plumbing are in :mod:`~app.simulator.venue_base` (venue), :mod:`~app.simulator.route_plumbing`
+(REST) and :mod:`~app.simulator.ws_connections` (WS sessions and hub lifecycle).
 """
 
 from __future__ import annotations

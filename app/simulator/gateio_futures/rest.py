@@ -17,8 +17,9 @@ from app.simulator.common import fmt
 from app.simulator.gateio_futures import payloads
 from app.simulator.gateio_futures.venue import GateioFuturesVenue
 from app.simulator.gateio_rest_routes import PREFIX as PREFIX
-from app.simulator.gateio_rest_routes import GateRoutes, Handler, int_param, not_found
+from app.simulator.gateio_rest_routes import GateRoutes, Handler, has_route, int_param, json_body, refuse_iceberg
 from app.simulator.gateio_spot.venue import GateApiError, GateioUser, invalid_param
+from app.simulator.route_plumbing import signed_user
 
 WS_PATH = "/v4/ws/usdt"
 FUTURES = "/futures/{settle}"
@@ -42,11 +43,6 @@ class FuturesOrderBody(msgspec.Struct):
 _order_body = msgspec.json.Decoder(FuturesOrderBody)
 
 
-def _user(user: GateioUser | None) -> GateioUser:
-    assert user is not None, "private handler registered without signing"
-    return user
-
-
 def _decimal_sizes(request: web.Request) -> bool:
     return request.headers.get(SIZE_DECIMAL_HEADER) == "1"
 
@@ -65,20 +61,11 @@ def _usdt_settled(handler: Handler, *, listing: bool) -> Handler:
     return settled
 
 
-def _has_route(router: web.UrlDispatcher, method: str, path: str) -> bool:
-    return any(
-        r.method in (method, "*") and r.resource is not None and r.resource.canonical == path for r in router.routes()
-    )
-
-
 class GateioFuturesRest(GateRoutes):
     """Registers the futures REST routes on an aiohttp router; one instance per venue."""
 
     venue: GateioFuturesVenue
     PLACEMENT_SUFFIX = "/orders"
-
-    def __init__(self, venue: GateioFuturesVenue) -> None:
-        self.venue = venue
 
     def register(self, router: web.UrlDispatcher) -> None:
         add = self._add
@@ -90,7 +77,7 @@ class GateioFuturesRest(GateRoutes):
         add(router, "GET", f"{FUTURES}/funding_rate", self.funding_rate, "public")
         add(router, "GET", "/delivery/{settle}/contracts", self.empty, "public")
         add(router, "GET", "/options/underlyings", self.empty, "public")
-        if not _has_route(router, "GET", f"{PREFIX}/spot/time"):
+        if not has_route(router, "GET", f"{PREFIX}/spot/time"):
             add(router, "GET", "/spot/time", self.server_time, "public")
         add(router, "GET", f"{FUTURES}/accounts", self.account, "private", signed=True)
         add(router, "GET", f"{FUTURES}/positions", self.positions, "private", signed=True)
@@ -113,13 +100,6 @@ class GateioFuturesRest(GateRoutes):
         add(router, "DELETE", f"{FUTURES}/orders/{{order_id}}", self.cancel_order, "cancel", signed=True)
         add(router, "GET", f"{FUTURES}/my_trades", self.my_trades, "private", signed=True)
         add(router, "GET", f"{FUTURES}/my_trades_timerange", self.my_trades, "private", signed=True)  # ccxt
-
-    def register_fallback(self, router: web.UrlDispatcher) -> None:
-        """Gate-shaped 404 for other ``/api/v4`` paths, unless another venue registered one already."""
-        if _has_route(router, "*", f"{PREFIX}/{{tail}}"):
-            return
-
-        self._add(router, "*", "/{tail:.*}", not_found, "public")
 
     def _wrap(self, path: str, handler: Handler) -> Handler:
         if "{settle}" in path:
@@ -178,14 +158,14 @@ class GateioFuturesRest(GateRoutes):
 
     # --- account and positions ----------------------------------------------------------------------
     async def account(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-        return 200, payloads.account(self.venue, _user(user).uid)
+        return 200, payloads.account(self.venue, signed_user(user).uid)
 
     def _position_json(self, request: web.Request, position: Any) -> dict[str, Any]:
         return payloads.position(self.venue, position, decimal_sizes=_decimal_sizes(request))
 
     async def positions(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         holding = request.query.get("holding", "false").lower() == "true"
-        items = [p for p in self.venue.positions(_user(user)) if p.size or not holding]
+        items = [p for p in self.venue.positions(signed_user(user)) if p.size or not holding]
         return 200, [self._position_json(request, p) for p in items]
 
     def _single(self, user: GateioUser, contract: str) -> Any:
@@ -201,24 +181,26 @@ class GateioFuturesRest(GateRoutes):
         return self.venue.accounts.positions_of(user.uid, spec.name)
 
     async def position(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-        return 200, self._position_json(request, self._single(_user(user), request.match_info["contract"]))
+        return 200, self._position_json(request, self._single(signed_user(user), request.match_info["contract"]))
 
     async def dual_positions(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-        return 200, [self._position_json(request, p) for p in self._dual(_user(user), request.match_info["contract"])]
+        return 200, [
+            self._position_json(request, p) for p in self._dual(signed_user(user), request.match_info["contract"])
+        ]
 
     async def leverage(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-        position = self._single(_user(user), request.match_info["contract"])
+        position = self._single(signed_user(user), request.match_info["contract"])
         query = request.query
         self.venue.set_leverage(
-            _user(user), position.contract, query.get("leverage"), query.get("cross_leverage_limit")
+            signed_user(user), position.contract, query.get("leverage"), query.get("cross_leverage_limit")
         )
         return 200, self._position_json(request, position)
 
     async def dual_leverage(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-        positions = self._dual(_user(user), request.match_info["contract"])
+        positions = self._dual(signed_user(user), request.match_info["contract"])
         query = request.query
         self.venue.set_leverage(
-            _user(user), positions[0].contract, query.get("leverage"), query.get("cross_leverage_limit")
+            signed_user(user), positions[0].contract, query.get("leverage"), query.get("cross_leverage_limit")
         )
         return 200, [self._position_json(request, p) for p in positions]
 
@@ -226,22 +208,18 @@ class GateioFuturesRest(GateRoutes):
         value = request.query.get("dual_mode", "").lower()
         if value not in ("true", "false"):
             raise invalid_param("dual_mode", value)
-        self.venue.set_dual_mode(_user(user), value == "true")
-        return 200, payloads.account(self.venue, _user(user).uid)
+        self.venue.set_dual_mode(signed_user(user), value == "true")
+        return 200, payloads.account(self.venue, signed_user(user).uid)
 
     # --- orders -------------------------------------------------------------------------------------
     def _order_json(self, request: web.Request, order: Any, user: GateioUser) -> dict[str, Any]:
         return payloads.order(order, user.uid, decimal_sizes=_decimal_sizes(request))
 
     async def create_order(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-        try:
-            body = _order_body.decode(await request.read())
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise GateApiError(400, "INVALID_REQUEST_BODY", f"Invalid request body: {exc}") from None
-        if body.iceberg not in (None, 0, "0", ""):
-            raise invalid_param("iceberg", body.iceberg)
+        body = await json_body(request, _order_body)
+        refuse_iceberg(body.iceberg)
         order = self.venue.place_order(
-            _user(user),
+            signed_user(user),
             contract=body.contract,
             size=body.size,
             price=body.price,
@@ -251,20 +229,20 @@ class GateioFuturesRest(GateRoutes):
             close=body.close,
             auto_size=body.auto_size,
         )
-        return 201, self._order_json(request, order, _user(user))
+        return 201, self._order_json(request, order, signed_user(user))
 
     async def get_order(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-        order = self.venue.find_order(_user(user), request.match_info["order_id"])
-        return 200, self._order_json(request, order, _user(user))
+        order = self.venue.find_order(signed_user(user), request.match_info["order_id"])
+        return 200, self._order_json(request, order, signed_user(user))
 
     async def cancel_order(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-        order = self.venue.cancel_order(_user(user), request.match_info["order_id"])
-        return 200, self._order_json(request, order, _user(user))
+        order = self.venue.cancel_order(signed_user(user), request.match_info["order_id"])
+        return 200, self._order_json(request, order, signed_user(user))
 
     async def cancel_all(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         query = request.query
-        cancelled = self.venue.cancel_all(_user(user), query.get("contract"), query.get("side"))
-        return 200, [self._order_json(request, order, _user(user)) for order in cancelled]
+        cancelled = self.venue.cancel_all(signed_user(user), query.get("contract"), query.get("side"))
+        return 200, [self._order_json(request, order, signed_user(user)) for order in cancelled]
 
     async def list_orders(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         query = request.query
@@ -276,10 +254,10 @@ class GateioFuturesRest(GateRoutes):
             contract = self.venue.contract(contract).name
         limit = int_param(query, "limit", 100, 1, 1000)
         offset = int_param(query, "offset", 0, 0, 1_000_000)
-        orders = self.venue.user_orders(_user(user), contract or None, is_open=status == "open")
+        orders = self.venue.user_orders(signed_user(user), contract or None, is_open=status == "open")
         orders.sort(key=lambda o: o.finished_us if status == "finished" else o.created_us, reverse=True)
         chunk = orders[offset : offset + limit]
-        return 200, [self._order_json(request, order, _user(user)) for order in chunk]
+        return 200, [self._order_json(request, order, signed_user(user)) for order in chunk]
 
     async def my_trades(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         query = request.query
@@ -291,7 +269,7 @@ class GateioFuturesRest(GateRoutes):
         offset = int_param(query, "offset", 0, 0, 1_000_000)
         decimal_sizes = _decimal_sizes(request)
         rows = []
-        for fill, maker, info in reversed(self.venue.user_trades[_user(user).uid]):
+        for fill, maker, info in reversed(self.venue.user_trades[signed_user(user).uid]):
             own = fill.maker if maker else fill.taker
             if (not contract or fill.symbol == contract) and (not order_id or own.order_id == order_id):
                 rows.append(payloads.user_trade(fill, maker, info, decimal_sizes=decimal_sizes))

@@ -16,17 +16,17 @@ exact trigger is this simulator's choice).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import random
 from collections import deque
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import web
 
+from app.composite.tasks import cancel_and_wait
 from app.domain.enums import OrderType, Side, TimeInForce
-from app.simulator.common import IdSequence, RateLimits, SimClock, VenueEndpoints
+from app.simulator.common import SimClock, VenueEndpoints
 from app.simulator.gateio_futures.accounts import FuturesAccounts, LedgerRow, SimPosition
 from app.simulator.gateio_futures.contracts import DEFAULT_CONTRACTS, SETTLE, FuturesContractSpec
 from app.simulator.gateio_futures.engine import FuturesMatchingEngine
@@ -41,26 +41,19 @@ from app.simulator.gateio_spot.venue import (
     order_not_found,
     simulator_credentials,
 )
-from app.simulator.market import MARKET_MAKER_ACCOUNT, MarketDriver
-from app.simulator.matching import (
-    BalanceChange,
-    Fill,
-    Ledger,
-    OrderEvent,
-    OrderRejected,
-    RejectReason,
-    SimOrder,
-)
+from app.simulator.matching import BalanceChange, Fill, OrderEvent, OrderRejected, RejectReason, SimOrder
 from app.simulator.price_path import UnderlyingPrices
-from app.simulator.venue_base import SimVenue
+from app.simulator.venue_base import HISTORY_LIMIT, SimVenue, VenueNumbering
 
 DEFAULT_MARGIN = Decimal(100_000)
-HISTORY_LIMIT = 1000
 TEXT_LOOKUP_AFTER_FINISH_S = 60.0
 FUNDING_INTERVAL_S = 28_800
 FUNDING_BASE_RATE = Decimal("0.0001")
 FUNDING_CAP = Decimal("0.003")
 TIFS = {"gtc": TimeInForce.GTC, "ioc": TimeInForce.IOC, "fok": TimeInForce.FOK, "poc": TimeInForce.POST_ONLY}
+NUMBERING = VenueNumbering(
+    first_order_id=15_675_000_000, first_trade_id=27_753_000_000, ids_per_seed=1_000_000, sequence_step=2_129_000_000
+)
 
 
 def contract_not_found(name: object) -> GateApiError:
@@ -83,8 +76,10 @@ class BasisNoise:
         return Decimal(repr(math.exp(basis / 10_000)))
 
 
-class GateioFuturesVenue(SimVenue):
+class GateioFuturesVenue(SimVenue[GateioUser]):
     """The simulated Gate.io USDT perpetual futures exchange."""
+
+    user_trades: dict[str, deque[tuple[Fill, bool, dict[str, Any]]]]
 
     def __init__(
         self,
@@ -95,12 +90,10 @@ class GateioFuturesVenue(SimVenue):
         contracts: tuple[FuturesContractSpec, ...] = DEFAULT_CONTRACTS,
         prices: UnderlyingPrices | None = None,
     ) -> None:
-        self.clock = clock or SimClock()
-        self.prices = prices
+        super().__init__(seed=seed, clock=clock, prices=prices, numbering=NUMBERING, rate_limits=DEFAULT_RATE_LIMITS)
         self.contracts = {spec.name: spec for spec in contracts}
         self.hub: GateioFuturesWsHub = GateioFuturesWsHub(self)
         self.faults = GateioFaults(self.hub, name="gateio_futures", seed=seed)  # same gap / drop hooks as spot
-        self.ledger = Ledger(self, self.clock.now_us)
         self.accounts = FuturesAccounts(
             self.ledger,
             self.contracts,
@@ -108,8 +101,6 @@ class GateioFuturesVenue(SimVenue):
             on_position=self.hub.on_position,
             on_ledger_row=self._on_ledger_row,
         )
-        self._order_ids = IdSequence(15_675_000_000 + seed * 1_000_000)
-        self._trade_ids = IdSequence(27_753_000_000 + seed * 1_000_000)
         self.engines: dict[str, FuturesMatchingEngine] = {
             name: FuturesMatchingEngine(
                 spec,
@@ -118,33 +109,15 @@ class GateioFuturesVenue(SimVenue):
                 next_trade_id=self._trade_ids.next,
                 clock_us=self.clock.now_us,
                 mark_price=lambda name=name: self.mark_price(name),  # type: ignore[misc]
-                start_sequence=2_129_000_000 * (index + 1) + seed,
+                start_sequence=self._start_sequence(index),
             )
             for index, (name, spec) in enumerate(self.contracts.items())
         }
-        self.ledger.open_account(MARKET_MAKER_ACCOUNT, unlimited=True)
         self._basis = BasisNoise(random.Random(seed * 97 + 5))
-        self.market = MarketDriver(
-            cast(Any, self.engines),
-            {name: spec.params for name, spec in self.contracts.items()},
-            next_order_id=self._order_ids.next,
-            seed=seed + 101,
-            tick_interval_s=tick_interval_s,
-            anchor=None if prices is None else self._anchor,
-        )
-        key, secret = simulator_credentials(seed)
-        self.user: GateioUser = GateioUser(uid="10000001", api_key=key, api_secret=secret)
-        self.users_by_key = {key: self.user}
-        self.users_by_account = {self.user.uid: self.user}
-        self.accounts.open(self.user.uid)
-        self.accounts.deposit(self.user.uid, DEFAULT_MARGIN)
-        self.rate_limits = RateLimits(categories=dict(DEFAULT_RATE_LIMITS))
-        self.orders: dict[str, SimOrder] = {}
+        params = {name: spec.params for name, spec in self.contracts.items()}
+        self._open_markets(self.engines, params, seed=seed + 101, tick_interval_s=tick_interval_s, anchor=self._anchor)
         self._by_text: dict[tuple[str, str], str] = {}
-        self.public_trades: dict[str, deque[Fill]] = {name: deque(maxlen=HISTORY_LIMIT) for name in self.contracts}
-        self.user_trades: dict[str, deque[tuple[Fill, bool, dict[str, Any]]]] = {
-            self.user.uid: deque(maxlen=HISTORY_LIMIT)
-        }
+        self.user = self._add_user(GateioUser("10000001", *simulator_credentials(seed)), DEFAULT_MARGIN)
         self.funding_interval_s: float = FUNDING_INTERVAL_S
         self.funding_next_apply = self._next_funding_time()
         self.funding_history: dict[str, deque[tuple[int, Decimal]]] = {
@@ -220,10 +193,7 @@ class GateioFuturesVenue(SimVenue):
 
     async def stop(self) -> None:
         task, self._funding_task = self._funding_task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         await super().stop()
 
     # --- engine events --------------------------------------------------------------------------------
@@ -254,12 +224,13 @@ class GateioFuturesVenue(SimVenue):
     def add_user(self, uid: str, *, margin: Decimal = DEFAULT_MARGIN) -> GateioUser:
         """Test helper: another funded API user (deterministic credentials)."""
         key, secret = simulator_credentials(int(uid), index=len(self.users_by_key))
-        user = GateioUser(uid=uid, api_key=key, api_secret=secret)
-        self.users_by_key[key] = user
-        self.users_by_account[uid] = user
-        self.user_trades[uid] = deque(maxlen=HISTORY_LIMIT)
-        self.accounts.open(uid)
-        self.accounts.deposit(uid, margin)
+        return self._add_user(GateioUser(uid=uid, api_key=key, api_secret=secret), margin)
+
+    def _add_user(self, user: GateioUser, margin: Decimal) -> GateioUser:
+        """Register ``user`` and open its futures account with ``margin``."""
+        self._register_user(user)
+        self.accounts.open(user.uid)
+        self.accounts.deposit(user.uid, margin)
         return user
 
     def deposit(self, amount: Decimal, user: GateioUser | None = None) -> None:
@@ -341,7 +312,7 @@ class GateioFuturesVenue(SimVenue):
             label = "SIZE_TOO_SMALL" if abs(contracts) < spec.size_min else "SIZE_TOO_LARGE"
             raise GateApiError(400, label, f"size {contracts} out of [{spec.size_min}, {spec.size_max}]")
         order = SimOrder(
-            order_id=self._order_ids.next(),
+            order_id=self._next_order_id(),
             account_id=user.uid,
             symbol=spec.name,
             side=Side.BUY if contracts > 0 else Side.SELL,

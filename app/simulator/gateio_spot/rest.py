@@ -14,7 +14,7 @@ from aiohttp import web
 
 from app.simulator.common import fmt
 from app.simulator.gateio_rest_routes import PREFIX as PREFIX
-from app.simulator.gateio_rest_routes import GateRoutes, int_param, not_found
+from app.simulator.gateio_rest_routes import GateRoutes, int_param, json_body, refuse_iceberg
 from app.simulator.gateio_spot import payloads
 from app.simulator.gateio_spot.venue import (
     GateApiError,
@@ -22,6 +22,7 @@ from app.simulator.gateio_spot.venue import (
     GateioUser,
     invalid_param,
 )
+from app.simulator.route_plumbing import signed_user
 
 
 class OrderBody(msgspec.Struct):
@@ -42,19 +43,11 @@ class OrderBody(msgspec.Struct):
 _order_body = msgspec.json.Decoder(OrderBody)
 
 
-def _user(user: GateioUser | None) -> GateioUser:
-    assert user is not None, "private handler registered without signing"
-    return user
-
-
 class GateioSpotRest(GateRoutes):
     """Registers the spot REST routes on an aiohttp router; one instance per venue."""
 
     venue: GateioSpotVenue
     PLACEMENT_SUFFIX = "/spot/orders"
-
-    def __init__(self, venue: GateioSpotVenue) -> None:
-        self.venue = venue
 
     def register(self, router: web.UrlDispatcher) -> None:
         add = self._add
@@ -74,11 +67,6 @@ class GateioSpotRest(GateRoutes):
         add(router, "GET", "/spot/open_orders", self.open_orders, "private", signed=True)
         add(router, "GET", "/spot/accounts", self.accounts, "private", signed=True)
         add(router, "GET", "/spot/my_trades", self.my_trades, "private", signed=True)
-
-    def register_fallback(self, router: web.UrlDispatcher) -> None:
-        """``NOT_FOUND`` in Gate's shape for any other ``/api/v4`` path (register after every venue)."""
-
-        self._add(router, "*", "/{tail:.*}", not_found, "public")
 
     # --- public -------------------------------------------------------------------------------------
     async def currency_pairs(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
@@ -135,17 +123,13 @@ class GateioSpotRest(GateRoutes):
 
     # --- private ------------------------------------------------------------------------------------
     async def create_order(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-        try:
-            body = _order_body.decode(await request.read())
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise GateApiError(400, "INVALID_REQUEST_BODY", f"Invalid request body: {exc}") from None
+        body = await json_body(request, _order_body)
         action_mode = (body.action_mode or "FULL").upper()
         if action_mode not in ("ACK", "RESULT", "FULL"):
             raise invalid_param("action_mode", body.action_mode)
-        if body.iceberg not in (None, "0", 0, ""):
-            raise invalid_param("iceberg", body.iceberg)
+        refuse_iceberg(body.iceberg)
         order = self.venue.place_order(
-            _user(user),
+            signed_user(user),
             symbol=body.currency_pair,
             side=body.side,
             amount=body.amount,
@@ -161,17 +145,19 @@ class GateioSpotRest(GateRoutes):
         return payloads.order_rest(order, self.venue.pairs[order.symbol].spec.quote)
 
     async def get_order(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
-        order = self.venue.find_order(_user(user), request.query.get("currency_pair"), request.match_info["order_id"])
+        order = self.venue.find_order(
+            signed_user(user), request.query.get("currency_pair"), request.match_info["order_id"]
+        )
         return 200, self._order_json(order)
 
     async def cancel_order(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         ref = request.match_info["order_id"]
-        order = self.venue.cancel_order(_user(user), request.query.get("currency_pair"), ref)
+        order = self.venue.cancel_order(signed_user(user), request.query.get("currency_pair"), ref)
         return 200, self._order_json(order)
 
     async def cancel_all(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         query = request.query
-        cancelled = self.venue.cancel_all(_user(user), query.get("currency_pair"), query.get("side"))
+        cancelled = self.venue.cancel_all(signed_user(user), query.get("currency_pair"), query.get("side"))
         return 200, [{**self._order_json(order), "succeeded": True} for order in cancelled]
 
     async def list_orders(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
@@ -184,7 +170,7 @@ class GateioSpotRest(GateRoutes):
             symbol = self.venue.pair(symbol).spec.symbol
         page = int_param(query, "page", 1, 1, 100_000)
         limit = int_param(query, "limit", 100, 1, 100 if status == "open" else 1000)
-        orders = self.venue.user_orders(_user(user), symbol, is_open=status == "open")
+        orders = self.venue.user_orders(signed_user(user), symbol, is_open=status == "open")
         side = query.get("side")
         if status == "finished":
             if side:
@@ -198,7 +184,7 @@ class GateioSpotRest(GateRoutes):
     async def open_orders(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         limit = int_param(request.query, "limit", 100, 1, 100)
         grouped: dict[str, list[Any]] = {}
-        for order in sorted(self.venue.user_orders(_user(user), is_open=True), key=lambda o: o.created_us):
+        for order in sorted(self.venue.user_orders(signed_user(user), is_open=True), key=lambda o: o.created_us):
             grouped.setdefault(order.symbol, []).append(order)
         return 200, [
             {"currency_pair": symbol, "total": len(orders), "orders": [self._order_json(o) for o in orders[:limit]]}
@@ -207,7 +193,7 @@ class GateioSpotRest(GateRoutes):
 
     async def accounts(self, request: web.Request, user: GateioUser | None) -> tuple[int, Any]:
         currency = request.query.get("currency")
-        balances = self.venue.balances(_user(user))
+        balances = self.venue.balances(signed_user(user))
         return 200, [
             {"currency": name, "available": fmt(entry.free), "locked": fmt(entry.locked), "update_id": entry.version}
             for name, entry in sorted(balances.items())
@@ -225,7 +211,7 @@ class GateioSpotRest(GateRoutes):
         limit = int_param(query, "limit", 100, 1, 1000)
         page = int_param(query, "page", 1, 1, 100_000)
         rows = []
-        for fill, maker in reversed(self.venue.user_trades[_user(user).uid]):
+        for fill, maker in reversed(self.venue.user_trades[signed_user(user).uid]):
             own = fill.maker if maker else fill.taker
             if (symbol is None or fill.symbol == symbol) and (not order_id or own.order_id == order_id):
                 rows.append(payloads.my_trade_rest(fill, maker))

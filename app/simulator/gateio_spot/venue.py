@@ -10,33 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from aiohttp import web
 
 from app.domain.enums import OrderType, Side, TimeInForce
-from app.simulator.common import IdSequence, RateLimitRule, RateLimits, SimClock, VenueEndpoints, decimals_of, fmt
+from app.simulator.common import RateLimitRule, SimClock, VenueEndpoints, decimals_of, fmt
 from app.simulator.faults import RestFault, VenueFaults
 from app.simulator.gateio_spot.ws import GateioSpotWsHub
-from app.simulator.market import MARKET_MAKER_ACCOUNT, MarketDriver, MarketParams
-from app.simulator.matching import (
-    Fill,
-    Ledger,
-    MarketSpec,
-    MatchingEngine,
-    OrderEvent,
-    OrderRejected,
-    RejectReason,
-    SimOrder,
-)
+from app.simulator.market import MarketParams
+from app.simulator.matching import MarketSpec, OrderEvent, OrderRejected, RejectReason, SimOrder
 from app.simulator.price_path import UnderlyingPrices
-from app.simulator.venue_base import SimSpotVenue
+from app.simulator.venue_base import SimSpotVenue, SimUser, VenueNumbering
 
 TEXT_PATTERN = re.compile(r"^t-[0-9A-Za-z_.\-]{1,28}$")
 MARKET_BUY_DECIMALS = 8
-HISTORY_LIMIT = 1000
 
 
 class GateApiError(Exception):
@@ -110,15 +99,15 @@ DEFAULT_RATE_LIMITS = {  # generous: the venue's real budgets (section 7.4) x 10
     "place": RateLimitRule(1_000, 1.0),
     "cancel": RateLimitRule(20_000, 1.0),
 }
+NUMBERING = VenueNumbering(
+    first_order_id=1_852_000_000, first_trade_id=5_736_000_000, ids_per_seed=1_000_000, sequence_step=48_000_000
+)
 
 
-@dataclass(frozen=True, slots=True)
-class GateioUser:
-    """A simulated API user; the key and secret never show in a repr."""
+class GateioUser(SimUser):
+    """A Gate.io API user (spot and futures share one); the key and secret never show in a repr."""
 
-    uid: str
-    api_key: str = field(repr=False)
-    api_secret: str = field(repr=False)
+    __slots__ = ()
 
 
 def simulator_credentials(seed: int, index: int = 0) -> tuple[str, str]:
@@ -147,7 +136,7 @@ class GateioFaults(VenueFaults):
         self.gap_updates(count, pair)
 
 
-class GateioSpotVenue(SimSpotVenue):
+class GateioSpotVenue(SimSpotVenue[GateioUser]):
     """The simulated Gate.io spot exchange."""
 
     def __init__(
@@ -159,48 +148,18 @@ class GateioSpotVenue(SimSpotVenue):
         pairs: tuple[GateioPair, ...] = DEFAULT_PAIRS,
         prices: UnderlyingPrices | None = None,
     ) -> None:
-        self.clock = clock or SimClock()
-        self.prices = prices
+        super().__init__(seed=seed, clock=clock, prices=prices, numbering=NUMBERING, rate_limits=DEFAULT_RATE_LIMITS)
         self.pairs = {pair.spec.symbol: pair for pair in pairs}
         self.hub: GateioSpotWsHub = GateioSpotWsHub(self)
         self.faults = GateioFaults(self.hub, name="gateio", seed=seed)
-        self.ledger = Ledger(self, self.clock.now_us)
-        self._order_ids = IdSequence(1_852_000_000 + seed * 1_000_000)
-        self._trade_ids = IdSequence(5_736_000_000 + seed * 1_000_000)
-        self.engines = {
-            symbol: MatchingEngine(
-                pair.spec,
-                self.ledger,
-                next_trade_id=self._trade_ids.next,
-                clock_us=self.clock.now_us,
-                start_sequence=48_000_000 * (index + 1) + seed,
-            )
-            for index, (symbol, pair) in enumerate(self.pairs.items())
-        }
-        self.ledger.open_account(MARKET_MAKER_ACCOUNT, unlimited=True)
-        self.market = MarketDriver(
-            self.engines,
-            {s: p.params for s, p in self.pairs.items()},
-            next_order_id=self._order_ids.next,
-            seed=seed,
-            tick_interval_s=tick_interval_s,
-            anchor=None if prices is None else self._underlying,
-        )
-        key, secret = simulator_credentials(seed)
-        self.user: GateioUser = GateioUser(uid="10000001", api_key=key, api_secret=secret)
-        self.users_by_key = {key: self.user}
-        self.users_by_account: dict[str, GateioUser] = {self.user.uid: self.user}
-        self.ledger.open_account(self.user.uid)
-        for currency, amount in DEFAULT_DEPOSITS.items():
-            self.ledger.deposit(self.user.uid, currency, amount)
-        self.rate_limits = RateLimits(categories=dict(DEFAULT_RATE_LIMITS))
-        self.orders: dict[str, SimOrder] = {}
         self._open_by_text: dict[tuple[str, str], str] = {}
-        self.public_trades: dict[str, deque[Fill]] = {s: deque(maxlen=HISTORY_LIMIT) for s in self.pairs}
-        self.user_trades: dict[str, deque[tuple[Fill, bool]]] = {self.user.uid: deque(maxlen=HISTORY_LIMIT)}
-
-    def _underlying(self, symbol: str) -> Decimal | None:
-        return None if self.prices is None else self.prices.price(self.pairs[symbol].spec.base)
+        self._open_spot(
+            self.pairs,
+            market_seed=seed,
+            tick_interval_s=tick_interval_s,
+            user=GateioUser("10000001", *simulator_credentials(seed)),
+            deposits=DEFAULT_DEPOSITS,
+        )
 
     # --- simulator plug-in ----------------------------------------------------------------------------
     def mount(self, router: web.UrlDispatcher) -> None:
@@ -228,14 +187,7 @@ class GateioSpotVenue(SimSpotVenue):
     def add_user(self, uid: str, *, api_key: str | None = None, api_secret: str | None = None) -> GateioUser:
         """Test helper: another funded API user (deterministic credentials unless given)."""
         key, secret = simulator_credentials(int(uid), index=len(self.users_by_key))
-        user = GateioUser(uid=uid, api_key=api_key or key, api_secret=api_secret or secret)
-        self.users_by_key[user.api_key] = user
-        self.users_by_account[uid] = user
-        self.user_trades[uid] = deque(maxlen=HISTORY_LIMIT)
-        self.ledger.open_account(uid)
-        for currency, amount in DEFAULT_DEPOSITS.items():
-            self.ledger.deposit(uid, currency, amount)
-        return user
+        return self._add_user(GateioUser(uid=uid, api_key=api_key or key, api_secret=api_secret or secret))
 
     # --- lookups ------------------------------------------------------------------------------------
     def pair(self, symbol: str | None) -> GateioPair:
@@ -309,7 +261,7 @@ class GateioSpotVenue(SimSpotVenue):
             raise GateApiError(400, "INVALID_PRECISION", f"Invalid amount precision {fmt(quantity)}")
         self._check_size(pair, quantity, limit_price, by_quote)
         order = SimOrder(
-            order_id=self._order_ids.next(),
+            order_id=self._next_order_id(),
             account_id=user.uid,
             symbol=spec.symbol,
             side=order_side,

@@ -14,12 +14,13 @@ from typing import Any
 
 from aiohttp import web
 
-from app.simulator.common import dumps_bytes, fmt
+from app.simulator.common import fmt
 from app.simulator.faults import RestFault
 from app.simulator.mexc import payloads
 from app.simulator.mexc.auth import authenticate, request_params
 from app.simulator.mexc.errors import MexcApiError, bad_param
 from app.simulator.mexc.venue import MexcSpotVenue, MexcUser
+from app.simulator.route_plumbing import json_answer, rate_limit, signed_user
 
 PREFIX = "/api/v3"
 WS_PATH = "/ws"
@@ -48,11 +49,6 @@ def _int(params: Params, name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise bad_param(f"{name} must be within {low}..{high}")
     return value
-
-
-def _user(user: MexcUser | None) -> MexcUser:
-    assert user is not None, "private handler registered without signing"
-    return user
 
 
 class MexcSpotRest:
@@ -125,10 +121,8 @@ class MexcSpotRest:
                         params=params,
                         now_ms=venue.clock.now_ms(),
                     )
-                identity = user.uid if user is not None else (request.remote or "-")
-                decision = venue.rate_limits.check(endpoint, category, identity, venue.clock.now())
+                decision = rate_limit(venue, request, endpoint, category, user)
                 if not decision.allowed:
-                    venue.faults.note("enforced_429")
                     retry = max(1, decision.reset_s - int(venue.clock.now()))
                     raise MexcApiError(429, 429, "Too Many Requests", headers={"Retry-After": str(retry)})
                 if method == "POST" and path == "/order" and venue.faults.order_failures:
@@ -140,11 +134,7 @@ class MexcSpotRest:
             except MexcApiError as exc:
                 status, payload = exc.status, exc.body()
                 headers.update(exc.headers)
-            if fault is RestFault.LOST_RESPONSE:
-                return venue.faults.lose_response(request)
-            return web.Response(
-                body=dumps_bytes(payload), status=status, content_type="application/json", headers=headers
-            )
+            return json_answer(venue, request, fault, status, payload, headers)
 
         router.add_route(method, PREFIX + path, endpoint_handler)
 
@@ -281,7 +271,7 @@ class MexcSpotRest:
     # --- private ------------------------------------------------------------------------------------
     def _place(self, params: Params, user: MexcUser | None) -> Any:
         return self.venue.place_order(
-            _user(user),
+            signed_user(user),
             symbol=params.get("symbol"),
             side=(params.get("side") or "").upper() or None,
             order_type=(params.get("type") or "").upper() or None,
@@ -300,13 +290,13 @@ class MexcSpotRest:
 
     async def get_order(self, params: Params, user: MexcUser | None) -> Any:
         order = self.venue.find_order(
-            _user(user), params.get("symbol"), params.get("orderId"), params.get("origClientOrderId")
+            signed_user(user), params.get("symbol"), params.get("orderId"), params.get("origClientOrderId")
         )
         return payloads.order_rest(order)
 
     async def cancel_order(self, params: Params, user: MexcUser | None) -> Any:
         order, prior = self.venue.cancel_order(
-            _user(user), params.get("symbol"), params.get("orderId"), params.get("origClientOrderId")
+            signed_user(user), params.get("symbol"), params.get("orderId"), params.get("origClientOrderId")
         )
         body = payloads.order_rest(order, status=prior)
         body["origClientOrderId"] = order.client_order_id
@@ -315,7 +305,7 @@ class MexcSpotRest:
     async def open_orders(self, params: Params, user: MexcUser | None) -> Any:
         name = params.get("symbol")
         symbol = self.venue.symbol(name).spec.symbol if name else None
-        orders = sorted(self.venue.user_orders(_user(user), symbol, is_open=True), key=lambda o: o.created_us)
+        orders = sorted(self.venue.user_orders(signed_user(user), symbol, is_open=True), key=lambda o: o.created_us)
         return [payloads.order_rest(order) for order in orders]
 
     async def cancel_open_orders(self, params: Params, user: MexcUser | None) -> Any:
@@ -324,20 +314,20 @@ class MexcSpotRest:
             raise MexcApiError(400, 44444, "param cannot be null (symbol: 1..5 symbols)")
         symbols = [self.venue.symbol(name).spec.symbol for name in names]
         result = []
-        for order in self.venue.user_orders(_user(user), is_open=True):
+        for order in self.venue.user_orders(signed_user(user), is_open=True):
             if order.symbol in symbols:
-                cancelled, prior = self.venue.cancel_order(_user(user), order.symbol, order.order_id, None)
+                cancelled, prior = self.venue.cancel_order(signed_user(user), order.symbol, order.order_id, None)
                 result.append(payloads.order_rest(cancelled, status=prior))
         return result
 
     async def all_orders(self, params: Params, user: MexcUser | None) -> Any:
         symbol = self.venue.symbol(params.get("symbol")).spec.symbol
         limit = _int(params, "limit", 500, 1, 1000)
-        orders = sorted(self.venue.user_orders(_user(user), symbol), key=lambda o: o.created_us)[-limit:]
+        orders = sorted(self.venue.user_orders(signed_user(user), symbol), key=lambda o: o.created_us)[-limit:]
         return [payloads.order_rest(order) for order in orders]
 
     async def account(self, params: Params, user: MexcUser | None) -> Any:
-        balances = self.venue.balances(_user(user))
+        balances = self.venue.balances(signed_user(user))
         return {
             "makerCommission": None,
             "takerCommission": None,
@@ -361,7 +351,7 @@ class MexcSpotRest:
         limit = _int(params, "limit", 100, 1, 100)
         order_id = params.get("orderId")
         rows = []
-        for fill, maker in reversed(self.venue.user_trades[_user(user).uid]):
+        for fill, maker in reversed(self.venue.user_trades[signed_user(user).uid]):
             own = fill.maker if maker else fill.taker
             if fill.symbol == symbol and (not order_id or own.order_id == order_id):
                 rows.append(payloads.my_trade_rest(fill, maker))
@@ -379,7 +369,7 @@ class MexcSpotRest:
         venue = self.venue
 
         async def handler(params: Params, user: MexcUser | None) -> Any:
-            owner = _user(user)
+            owner = signed_user(user)
             if method == "POST":
                 return {"listenKey": venue.create_listen_key(owner)}
             if method == "GET":

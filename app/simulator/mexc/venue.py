@@ -11,32 +11,22 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from aiohttp import web
 
 from app.domain.enums import OrderType, Side, TimeInForce
-from app.simulator.common import IdSequence, RateLimitRule, RateLimits, SimClock, VenueEndpoints, decimals_of, fmt
+from app.simulator.common import RateLimitRule, SimClock, VenueEndpoints, decimals_of, fmt
 from app.simulator.faults import VenueFaults
-from app.simulator.market import MARKET_MAKER_ACCOUNT, MarketDriver, MarketParams
-from app.simulator.matching import (
-    Fill,
-    Ledger,
-    MarketSpec,
-    MatchingEngine,
-    OrderEvent,
-    OrderRejected,
-    RejectReason,
-    SimOrder,
-)
+from app.simulator.market import MarketParams
+from app.simulator.matching import MarketSpec, OrderEvent, OrderRejected, RejectReason, SimOrder
 from app.simulator.mexc.errors import MexcApiError, bad_param, invalid_symbol, order_not_exist, unknown_order
 from app.simulator.mexc.payloads import order_status
 from app.simulator.mexc.ws import MexcSpotWsHub
 from app.simulator.price_path import UnderlyingPrices
-from app.simulator.venue_base import SimSpotVenue
+from app.simulator.venue_base import SimSpotVenue, SimUser, VenueNumbering
 
-HISTORY_LIMIT = 1000
 LISTEN_KEY_TTL_S = 3600.0
 MAX_LISTEN_KEYS = 60
 CLIENT_ID_MAX = 32
@@ -52,6 +42,12 @@ DEFAULT_RATE_LIMITS = {  # generous (the documented 500 / 10 s per endpoint x 10
     "uid": RateLimitRule(50_000, 10.0),
     "order": RateLimitRule(1_200, 1.0),
 }
+NUMBERING = VenueNumbering(  # ids look like MEXC's (18 digits; orders are dressed as "C02__<n>036")
+    first_order_id=426_060_921_085_927_424,
+    first_trade_id=565_809_460_614_950_913,
+    ids_per_seed=1_000_000_000,
+    sequence_step=10_589_632_359,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +84,10 @@ DEFAULT_SYMBOLS: tuple[MexcSymbol, ...] = (
 DEFAULT_DEPOSITS = {"USDT": Decimal(1_000_000), "BTC": Decimal(10), "ETH": Decimal(200), "SOL": Decimal(5000)}
 
 
-@dataclass(frozen=True, slots=True)
-class MexcUser:
-    """A simulated API user; the key and secret never show in a repr."""
+class MexcUser(SimUser):
+    """A MEXC API user; the key and secret never show in a repr."""
 
-    uid: str
-    api_key: str = field(repr=False)
-    api_secret: str = field(repr=False)
+    __slots__ = ()
 
 
 @dataclass(slots=True)
@@ -152,7 +145,7 @@ class MexcFaults(VenueFaults):
         return expired
 
 
-class MexcSpotVenue(SimSpotVenue):
+class MexcSpotVenue(SimSpotVenue[MexcUser]):
     """The simulated MEXC spot exchange."""
 
     def __init__(
@@ -164,53 +157,23 @@ class MexcSpotVenue(SimSpotVenue):
         symbols: tuple[MexcSymbol, ...] = DEFAULT_SYMBOLS,
         prices: UnderlyingPrices | None = None,
     ) -> None:
-        self.clock = clock or SimClock()
-        self.prices = prices
+        super().__init__(seed=seed, clock=clock, prices=prices, numbering=NUMBERING, rate_limits=DEFAULT_RATE_LIMITS)
         self.symbols = {item.spec.symbol: item for item in symbols}
         self.hub: MexcSpotWsHub = MexcSpotWsHub(self)
         self.faults = MexcFaults(self, seed=seed)
-        self.ledger = Ledger(self, self.clock.now_us)
-        self._order_numbers = IdSequence(426_060_921_085_927_424 + seed * 1_000_000_000)
-        self._trade_numbers = IdSequence(565_809_460_614_950_913 + seed * 1_000_000_000)
-        self.engines = {
-            name: MatchingEngine(
-                item.spec,
-                self.ledger,
-                next_trade_id=self._trade_numbers.next,
-                clock_us=self.clock.now_us,
-                start_sequence=10_589_632_359 * (index + 1) + seed,
-            )
-            for index, (name, item) in enumerate(self.symbols.items())
-        }
-        self.ledger.open_account(MARKET_MAKER_ACCOUNT, unlimited=True)
-        self.market = MarketDriver(
-            self.engines,
-            {name: item.params for name, item in self.symbols.items()},
-            next_order_id=self._next_order_id,
-            seed=seed * 7919 + 101,  # own RNG: noise independent of the other venues
-            tick_interval_s=tick_interval_s,
-            anchor=None if prices is None else self._underlying,
-        )
-        key, secret = simulator_credentials(seed)
-        self.user: MexcUser = MexcUser(uid="20000001", api_key=key, api_secret=secret)
-        self.users_by_key = {key: self.user}
-        self.users_by_account: dict[str, MexcUser] = {self.user.uid: self.user}
-        self.ledger.open_account(self.user.uid)
-        for asset, amount in DEFAULT_DEPOSITS.items():
-            self.ledger.deposit(self.user.uid, asset, amount)
-        self.rate_limits = RateLimits(categories=dict(DEFAULT_RATE_LIMITS))
         self.listen_key_ttl_s = LISTEN_KEY_TTL_S
         self.listen_keys: dict[str, ListenKey] = {}
-        self.orders: dict[str, SimOrder] = {}
         self._by_client_id: dict[tuple[str, str], str] = {}
-        self.public_trades: dict[str, deque[Fill]] = {name: deque(maxlen=HISTORY_LIMIT) for name in self.symbols}
-        self.user_trades: dict[str, deque[tuple[Fill, bool]]] = {self.user.uid: deque(maxlen=HISTORY_LIMIT)}
+        self._open_spot(
+            self.symbols,
+            market_seed=seed * 7919 + 101,  # own RNG: noise independent of the other venues
+            tick_interval_s=tick_interval_s,
+            user=MexcUser("20000001", *simulator_credentials(seed)),
+            deposits=DEFAULT_DEPOSITS,
+        )
 
     def _next_order_id(self) -> str:
-        return f"C02__{self._order_numbers.next()}036"
-
-    def _underlying(self, symbol: str) -> Decimal | None:
-        return None if self.prices is None else self.prices.price(self.symbols[symbol].spec.base)
+        return f"C02__{self._order_ids.next()}036"
 
     # --- simulator plug-in ----------------------------------------------------------------------------
     def mount(self, router: web.UrlDispatcher) -> None:
@@ -234,14 +197,7 @@ class MexcSpotVenue(SimSpotVenue):
     def add_user(self, uid: str) -> MexcUser:
         """Test helper: another funded API user (deterministic credentials)."""
         key, secret = simulator_credentials(int(uid), index=len(self.users_by_key))
-        user = MexcUser(uid=uid, api_key=key, api_secret=secret)
-        self.users_by_key[key] = user
-        self.users_by_account[uid] = user
-        self.user_trades[uid] = deque(maxlen=HISTORY_LIMIT)
-        self.ledger.open_account(uid)
-        for asset, amount in DEFAULT_DEPOSITS.items():
-            self.ledger.deposit(uid, asset, amount)
-        return user
+        return self._add_user(MexcUser(uid=uid, api_key=key, api_secret=secret))
 
     def create_listen_key(self, user: MexcUser) -> str:
         self.expire_listen_keys()

@@ -26,6 +26,7 @@ from app.domain.enums import Side
 from app.simulator.common import dumps, fmt
 from app.simulator.matching import BalanceChange, Fill, SimOrder
 from app.simulator.mexc import payloads
+from app.simulator.ws_connections import QueuedWsSession, SessionHub
 
 if TYPE_CHECKING:
     from app.simulator.faults import VenueFaults
@@ -57,8 +58,12 @@ class Refused(Exception):
     """A subscription refused with a reason (sent back in MEXC's refusal text)."""
 
 
-class WsSession:
-    """One client connection: an outbound queue drained by a writer task, its channels, its listenKey user."""
+class WsSession(QueuedWsSession):
+    """One client connection (:class:`QueuedWsSession`): its channels, its listenKey user, its age."""
+
+    WRITER_TASK_NAME = "simulator-mexc-ws-writer"
+    CLOSE_CODE = WSCloseCode.GOING_AWAY
+    CLOSE_TIMEOUT_S = 1.0
 
     def __init__(
         self,
@@ -68,42 +73,11 @@ class WsSession:
         key: str | None,
         faults: VenueFaults | None = None,
     ) -> None:
-        self.ws = ws
-        self.request = request
-        self.faults = faults
+        super().__init__(ws, request, faults)
         self.user = user
         self.listen_key = key
         self.channels: set[str] = set()
-        now = time.monotonic()
-        self.created = self.last_activity = self.empty_since = now
-        self._queue: asyncio.Queue[str | bytes] = asyncio.Queue()
-        self._writer = asyncio.get_running_loop().create_task(self._write(), name="simulator-mexc-ws-writer")
-
-    def send(self, message: str | bytes) -> None:
-        self.last_activity = time.monotonic()
-        self._queue.put_nowait(message)
-
-    async def _write(self) -> None:
-        faults = self.faults
-        with contextlib.suppress(ConnectionError, RuntimeError):
-            while True:
-                message: str | bytes | None = await self._queue.get()
-                if faults is not None and faults.active and message is not None:
-                    message = await faults.outbound(self, message)
-                if isinstance(message, bytes):
-                    await self.ws.send_bytes(message)
-                elif message is not None:
-                    await self.ws.send_str(message)
-
-    async def close(self) -> None:
-        if self.faults is not None:
-            self.faults.forget(self)
-        self._writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._writer
-        if not self.ws.closed:
-            with contextlib.suppress(ConnectionError, RuntimeError, asyncio.TimeoutError):
-                await asyncio.wait_for(self.ws.close(code=WSCloseCode.GOING_AWAY), 1.0)
+        self.created = self.empty_since = self.last_activity
 
 
 @dataclass(eq=False)
@@ -124,53 +98,36 @@ class Feed:
     last_flush: float = 0.0
 
 
-class MexcSpotWsHub:
+class MexcSpotWsHub(SessionHub[WsSession]):
     """Routes engine events to subscribed sessions, answers requests, enforces the connection rules."""
 
+    venue: MexcSpotVenue
+
     def __init__(self, venue: MexcSpotVenue) -> None:
+        super().__init__("simulator-mexc-ws-feeds")
         self.venue = venue
         self.max_subscriptions = 30
         self.no_subscription_timeout_s = 30.0
         self.idle_timeout_s = 60.0
         self.max_connection_age_s = 24 * 3600.0
-        self.sessions: set[WsSession] = set()
         self.feeds: dict[str, Feed] = {}
         self.private: dict[str, set[WsSession]] = {name: set() for name in PRIVATE}
         self.closed_by_rule: dict[str, int] = {"no_subscription": 0, "idle": 0, "age": 0, "listen_key": 0}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._task: asyncio.Task[None] | None = None
 
-    # --- lifecycle ----------------------------------------------------------------------------------
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="simulator-mexc-ws-feeds")
-
+    # --- connections --------------------------------------------------------------------------------
     async def stop(self) -> None:
-        await self.close_all()
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await super().stop()
         for pending in list(self._tasks):
             with contextlib.suppress(BaseException):
                 await pending
 
-    async def close_all(self, *, abrupt: bool = False) -> int:
-        sessions = list(self.sessions)
-        for session in sessions:
-            self._forget(session)
-            if abrupt and session.request.transport is not None:
-                session.request.transport.abort()
-            await session.close()
-        return len(sessions)
+    async def _close_session(self, session: WsSession) -> None:
+        await session.close()
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """aiohttp handler of ``GET /ws`` (``?listenKey=`` for the user data stream)."""
-        if not self.venue.faults.accepting_connections():
-            raise web.HTTPServiceUnavailable(text="venue restarting")
-        ws = web.WebSocketResponse(compress=False, max_msg_size=1 << 20)
-        await ws.prepare(request)
+        ws = await self._accept(request)
         key = request.query.get("listenKey")
         user = None
         if key is not None:
