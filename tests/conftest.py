@@ -1,4 +1,8 @@
-"""Shared fixtures: a running exchange simulator per test and a Gate.io config pointed at it."""
+"""Shared fixtures: a running exchange simulator per test and a Gate.io config pointed at it.
+
+``tests/venue_fixtures.py`` (registered here) adds one venue's hand-wired clients and composites for the
+folders that name a ``venue_kit``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import pytest
 from app.config import ExchangeConfig
 from app.domain.enums import ExchangeEnum
 from app.simulator import ExchangeSimulator
+
+pytest_plugins = ("tests.venue_fixtures",)
 
 
 @pytest.fixture

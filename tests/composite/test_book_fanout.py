@@ -15,8 +15,7 @@ from app.domain.models import OrderBook, PriceLevel
 from app.domain.symbol import Symbol
 from app.errors import ValidationError
 from app.exchanges.gateio.spot.composite_public import GateioCompositePublicSpotExchange
-
-from .test_gateio_public_composite import eventually
+from tests.waiting import eventually
 
 BTC = Symbol("BTC", "USDT")
 ETH = Symbol("ETH", "USDT")

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -79,18 +82,38 @@ async def source() -> SnapshotSource:
     return SnapshotSource()
 
 
+def make_sync(source: SnapshotSource, **options: Any) -> BookSynchronizer:
+    """A BTC synchronizer fed by ``source``; ``options``: its depth, retry, back-off and listener settings."""
+    return BookSynchronizer(ExchangeEnum.GATEIO, BTC, source.fetch, **options)
+
+
+@asynccontextmanager
+async def book_sync(source: SnapshotSource, **options: Any) -> AsyncIterator[BookSynchronizer]:
+    """:func:`make_sync`, closed on exit."""
+    sync = make_sync(source, **options)
+    try:
+        yield sync
+    finally:
+        await sync.close()
+
+
 @pytest.fixture
-async def sync(source: SnapshotSource) -> BookSynchronizer:
-    synchronizer = BookSynchronizer(
-        ExchangeEnum.GATEIO, BTC, source.fetch, depth=50, max_attempts=3, backoff_base_s=0.001, backoff_max_s=0.005
-    )
-    yield synchronizer  # type: ignore[misc]
-    await synchronizer.close()
+async def sync(source: SnapshotSource) -> AsyncIterator[BookSynchronizer]:
+    async with book_sync(source, depth=50, max_attempts=3, backoff_base_s=0.001, backoff_max_s=0.005) as synchronizer:
+        yield synchronizer
 
 
 async def settle() -> None:
     for _ in range(5):
         await asyncio.sleep(0)
+
+
+async def until_resync_stops(sync: BookSynchronizer) -> None:
+    """Let the failing resync rounds run out (bounded)."""
+    for _ in range(50):
+        await asyncio.sleep(0.002)
+        if not sync.resync_running:
+            break
 
 
 async def go_live(sync: BookSynchronizer, source: SnapshotSource, seq: int = 10) -> None:
@@ -244,23 +267,13 @@ async def test_only_one_resync_at_a_time(sync: BookSynchronizer, source: Snapsho
 
 
 async def test_resync_retries_are_bounded_then_resume_after_the_cooldown(source: SnapshotSource) -> None:
-    sync = BookSynchronizer(
-        ExchangeEnum.GATEIO,
-        BTC,
-        source.fetch,
-        max_attempts=3,
-        backoff_base_s=0.001,
-        backoff_max_s=0.002,
-        retry_cooldown_s=0.1,
-    )
-    try:
+    async with book_sync(
+        source, max_attempts=3, backoff_base_s=0.001, backoff_max_s=0.002, retry_cooldown_s=0.1
+    ) as sync:
         for _ in range(3):
             source.push(NetworkError("down"))
         sync.start()
-        for _ in range(50):
-            await asyncio.sleep(0.002)
-            if not sync.resync_running:
-                break
+        await until_resync_stops(sync)
 
         assert source.calls == 3 and not sync.resync_running
         assert sync.book.stale_reason == "resync failed after 3 attempts"
@@ -270,41 +283,25 @@ async def test_resync_retries_are_bounded_then_resume_after_the_cooldown(source:
         source.push(snapshot(10))
         assert await sync.wait_live(1.0)  # the round after the cooldown bridges with the buffered diff
         assert source.calls == 4 and sync.book.view().sequence == 11
-    finally:
-        await sync.close()
 
 
 async def test_after_giving_up_a_quiet_stream_is_resynced_when_the_cooldown_ends(source: SnapshotSource) -> None:
-    sync = BookSynchronizer(
-        ExchangeEnum.GATEIO,
-        BTC,
-        source.fetch,
-        max_attempts=2,
-        backoff_base_s=0.001,
-        backoff_max_s=0.002,
-        retry_cooldown_s=0.05,
-    )
-    try:
+    async with book_sync(
+        source, max_attempts=2, backoff_base_s=0.001, backoff_max_s=0.002, retry_cooldown_s=0.05
+    ) as sync:
         for _ in range(2):
             source.push(NetworkError("down"))
         source.push(snapshot(10))  # there for the round after the cooldown; no diff ever arrives
         sync.start()
         assert await sync.wait_live(2.0)
         assert source.calls == 3 and sync.book.view().is_valid and sync.book.sequence == 10
-    finally:
-        await sync.close()
 
 
 async def test_closing_cancels_a_pending_retry(source: SnapshotSource) -> None:
-    sync = BookSynchronizer(
-        ExchangeEnum.GATEIO, BTC, source.fetch, max_attempts=1, backoff_base_s=0.001, retry_cooldown_s=0.02
-    )
+    sync = make_sync(source, max_attempts=1, backoff_base_s=0.001, retry_cooldown_s=0.02)
     source.push(NetworkError("down"))
     sync.start()
-    for _ in range(50):
-        await asyncio.sleep(0.002)
-        if not sync.resync_running:
-            break
+    await until_resync_stops(sync)
     await sync.close()
     await asyncio.sleep(0.05)  # past the cooldown: no new round after close
     assert source.calls == 1 and not sync.resync_running
@@ -325,14 +322,11 @@ async def test_listener_sees_every_applied_update(source: SnapshotSource) -> Non
     def listener(book: LocalOrderBook) -> None:
         seen.append((book.sequence, book.is_valid))
 
-    sync = BookSynchronizer(ExchangeEnum.GATEIO, BTC, source.fetch, on_update=listener, backoff_base_s=0.001)
-    try:
+    async with book_sync(source, on_update=listener, backoff_base_s=0.001) as sync:
         await go_live(sync, source, 10)
         sync.on_diff(diff(11, 11))
         sync.on_diff(diff(13, 13))  # gap: listener told the book went invalid
         assert seen == [(10, True), (11, True), (11, False)]
-    finally:
-        await sync.close()
 
 
 async def test_close_cancels_the_resync_task(sync: BookSynchronizer, source: SnapshotSource) -> None:
@@ -358,12 +352,11 @@ async def test_seeded_stream_with_lost_messages_matches_model(source: SnapshotSo
         b, a = model[seq]
         return snapshot(seq, sorted(b.items(), reverse=True), sorted(a.items()))
 
-    sync = BookSynchronizer(ExchangeEnum.GATEIO, BTC, source.fetch, backoff_base_s=0.001, backoff_max_s=0.002)
-    sync.start()
-    source.push(model_snapshot(0))
-    assert await sync.wait_live(1.0)
-    checked = 0
-    try:
+    async with book_sync(source, backoff_base_s=0.001, backoff_max_s=0.002) as sync:
+        sync.start()
+        source.push(model_snapshot(0))
+        assert await sync.wait_live(1.0)
+        checked = 0
         seq = 0
         for _ in range(400):
             first = seq + 1
@@ -395,5 +388,3 @@ async def test_seeded_stream_with_lost_messages_matches_model(source: SnapshotSo
                 assert dict((lvl.price, lvl.quantity) for lvl in view.asks) == a
                 checked += 1
         assert sync.gaps > 0 and checked > 200
-    finally:
-        await sync.close()

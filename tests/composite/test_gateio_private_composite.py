@@ -3,9 +3,6 @@ entry, validation before any network call, and the resolution of create requests
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -29,18 +26,11 @@ from app.errors import (
 from app.exchanges.gateio.spot.composite_private import GateioCompositePrivateSpotExchange
 from app.exchanges.gateio.spot.rest_private import GateioPrivateSpotRest
 from app.simulator import ExchangeSimulator
+from tests.waiting import eventually
 
 BTC = Symbol("BTC", "USDT")
 D = Decimal
 FAR_BID = D("50000.0")  # far below the simulated BTC market (~65000): rests on the book
-
-
-async def eventually(predicate: Callable[[], bool], timeout_s: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
 
 
 def venue_orders(simulator: ExchangeSimulator, text: str) -> list[Any]:

@@ -4,8 +4,6 @@ reconnect faults -> stale -> resynced, tickers and trades."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -15,17 +13,10 @@ from app.domain.symbol import Symbol
 from app.errors import UnknownSymbolError
 from app.exchanges.gateio.spot.composite_public import GateioCompositePublicSpotExchange
 from app.simulator import ExchangeSimulator
+from tests.waiting import eventually
 
 BTC = Symbol("BTC", "USDT")
 ETH = Symbol("ETH", "USDT")
-
-
-async def eventually(predicate: Callable[[], bool], timeout_s: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
 
 
 def levels(book: OrderBook, depth: int) -> tuple[list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]]]:

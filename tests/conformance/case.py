@@ -47,6 +47,39 @@ class SimulatorHooks(Protocol):
         """How many orders (open or finished) the test account has ever had accepted by the venue."""
 
 
+class CommonSimulatorHooks:
+    """:class:`SimulatorHooks` as most simulated venues answer them (a spot venue's book and balances, Gate's
+    gap fault): a case subclasses it and overrides what its venue does differently."""
+
+    def pause_market(self, venue: Any) -> None:
+        venue.market.pause()
+
+    def inject_book_gap(self, venue: Any, native: str) -> None:
+        venue.faults.gap_order_book_updates(1, native)
+
+    async def drop_connections(self, venue: Any) -> int:
+        closed: int = await venue.faults.drop_ws_connections()
+        return closed
+
+    def book(self, venue: Any, native: str, depth: int) -> tuple[Levels, Levels]:
+        bids, asks = venue.depth(native, depth)
+        return list(bids), list(asks)
+
+    def book_sequence(self, venue: Any, native: str) -> int:
+        sequence: int = venue.engines[native].sequence
+        return sequence
+
+    def balance(self, venue: Any, asset: str) -> Balance:
+        held = venue.balance(asset)
+        return Balance(asset, held.free, held.locked)
+
+    def orders_with_client_id(self, venue: Any, client_order_id: str) -> int:
+        return sum(1 for order in venue.orders.values() if order.client_order_id == client_order_id)
+
+    def order_count(self, venue: Any) -> int:
+        return sum(1 for order in venue.orders.values() if order.account_id == venue.user.uid)
+
+
 FillDeltas = Callable[[Symbol, Side, Decimal, Decimal, Decimal, str | None], dict[str, Decimal]]
 """(symbol, side, price, quantity, fee, fee_asset) -> expected change of each asset's total balance."""
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
-from app.simulator import ExchangeSimulator
 from tests.conformance.case import VenueCase
-from tests.conformance.harness import VenueHarness, pending_tasks
+from tests.conformance.harness import VenueHarness, running_harness
 from tests.conformance.venues import VENUE_CASES
 
 
@@ -30,22 +26,5 @@ async def harness(case: VenueCase) -> AsyncIterator[VenueHarness]:
     the loop reported an error (an unclosed session, a task destroyed while pending, an unretrieved
     exception).
     """
-    loop = asyncio.get_running_loop()
-    loop_errors: list[dict[str, Any]] = []
-    previous_handler = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _loop, context: loop_errors.append(context))
-    sim = ExchangeSimulator(venues=(case.sim_venue,), tick_interval_s=0.02)
-    await sim.start()
-    venue = VenueHarness(case, sim)
-    try:
-        yield venue
-    finally:
-        try:
-            await venue.shutdown()
-        finally:
-            await sim.stop()
-    left = await pending_tasks()
-    gc.collect()
-    loop.set_exception_handler(previous_handler)
-    assert not left, f"tasks left pending after shutdown: {[task.get_name() for task in left]}"
-    assert not loop_errors, f"event loop errors: {[context.get('message') for context in loop_errors]}"
+    async with running_harness(case) as harness:
+        yield harness

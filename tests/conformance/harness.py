@@ -4,8 +4,10 @@ composites built on demand through the container, and the case's simulator hooks
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -23,18 +25,10 @@ from app.transport.session import HttpSessionManager
 from containers.application import ApplicationContainer
 from containers.factory import shutdown_container
 from tests.conformance.case import Levels, VenueCase
+from tests.waiting import eventually
 
 FAST_SETTINGS: dict[str, Any] = {"request_timeout_s": 2.0, "ws_reconnect_max_delay_s": 0.2, "book_depth": 50}
 """Short timeouts and reconnect delays so fault tests stay fast (a case may override them)."""
-
-
-async def eventually(predicate: Callable[[], bool], timeout_s: float = 3.0, what: str = "condition") -> None:
-    """Poll ``predicate`` every 10 ms until it holds; fail after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout_s}s")
-        await asyncio.sleep(0.01)
 
 
 async def pending_tasks(grace_s: float = 1.0) -> list[asyncio.Task[Any]]:
@@ -223,6 +217,34 @@ class VenueHarness:
                 raise AssertionError(f"balances {latest} never matched the venue's {expected}")
             await asyncio.sleep(0.01)
         return expected
+
+
+@asynccontextmanager
+async def running_harness(case: VenueCase) -> AsyncIterator[VenueHarness]:
+    """A simulator running only ``case``'s venue and the container pointed at it (the suites' fixtures).
+
+    On exit the container is closed, then the simulator; then it fails when a task is left pending or the
+    loop reported an error (an unclosed session, a task destroyed while pending, an unretrieved exception).
+    """
+    loop = asyncio.get_running_loop()
+    loop_errors: list[dict[str, Any]] = []
+    previous_handler = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: loop_errors.append(context))
+    sim = ExchangeSimulator(venues=(case.sim_venue,), tick_interval_s=0.02)
+    await sim.start()
+    harness = VenueHarness(case, sim)
+    try:
+        yield harness
+    finally:
+        try:
+            await harness.shutdown()
+        finally:
+            await sim.stop()
+    left = await pending_tasks()
+    gc.collect()  # a session dropped unclosed is reported to the handler now
+    loop.set_exception_handler(previous_handler)
+    assert not left, f"tasks left pending after shutdown: {[task.get_name() for task in left]}"
+    assert not loop_errors, f"event loop errors: {[context.get('message') for context in loop_errors]}"
 
 
 def spy_requests(mocker: MockerFixture) -> Any:

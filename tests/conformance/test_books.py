@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.domain.models import OrderBook
-from tests.conformance.harness import ValiditySampler, VenueHarness, assert_well_formed, eventually
+from tests.conformance.harness import ValiditySampler, VenueHarness, assert_well_formed
+from tests.waiting import eventually
 
 
 async def test_books_are_valid_ordered_and_equal_the_venue_at_the_same_sequence(harness: VenueHarness) -> None:

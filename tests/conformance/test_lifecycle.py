@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app.domain.enums import Side
 from app.domain.models import OrderBook
-from tests.conformance.harness import VenueHarness, eventually, pending_tasks
+from tests.conformance.harness import VenueHarness, pending_tasks
+from tests.waiting import eventually
 
 
 async def test_shutdown_closes_everything_and_leaves_nothing_pending(harness: VenueHarness) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.domain.models import BookTicker, OrderBook, Trade
-from tests.conformance.harness import VenueHarness, eventually
+from tests.conformance.harness import VenueHarness
+from tests.waiting import eventually
 
 
 async def test_book_ticker_trade_and_book_callbacks_fire(harness: VenueHarness) -> None:

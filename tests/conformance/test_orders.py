@@ -21,7 +21,8 @@ from app.errors import (
     ValidationError,
 )
 from tests.conformance.case import round_to_step
-from tests.conformance.harness import VenueHarness, eventually, spy_requests, time_out_after_placement
+from tests.conformance.harness import VenueHarness, spy_requests, time_out_after_placement
+from tests.waiting import eventually
 
 
 async def resting_order_terms(harness: VenueHarness) -> tuple[SymbolInfo, Decimal, Decimal]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from app.config import ExchangeConfig
@@ -12,13 +10,7 @@ from app.domain.handlers import create_private_handlers, create_public_handlers
 from app.errors import CredentialsRequiredError, HandlerTypeError, UnsupportedExchangeError
 from containers import factory
 
-
-@pytest.fixture(autouse=True)
-async def fresh_factory() -> AsyncIterator[None]:
-    factory.set_container(None)
-    yield
-    await factory.close_all_exchanges()
-    factory.set_container(None)
+pytestmark = pytest.mark.usefixtures("fresh_factory")
 
 
 def _config(with_credentials: bool = True) -> ExchangeConfig:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from dependency_injector import providers
 
@@ -12,13 +10,7 @@ from app.domain.enums import ExchangeEnum
 from app.errors import ConfigurationError, UnsupportedExchangeError
 from containers import factory
 
-
-@pytest.fixture(autouse=True)
-async def fresh_factory() -> AsyncIterator[None]:
-    factory.set_container(None)
-    yield
-    await factory.close_all_exchanges()
-    factory.set_container(None)
+pytestmark = pytest.mark.usefixtures("fresh_factory")
 
 
 def _config(rest_url: str = "http://127.0.0.1:9/api/v4") -> ExchangeConfig:

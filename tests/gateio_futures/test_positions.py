@@ -3,9 +3,6 @@ against the simulator over loopback."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -17,17 +14,10 @@ from app.errors import InvalidOrderError, InvalidOrderParamsError, InvalidQuanti
 from app.exchanges.gateio.futures.composite_private import GateioFuturesCompositePrivateExchange
 from app.simulator.gateio_futures.venue import GateioFuturesVenue
 from app.transport.rest import RestTransport
+from tests.waiting import eventually
 
 BTC = "BTC/USDT"
 MULT = Decimal("0.0001")
-
-
-async def eventually(predicate: Callable[[], bool], timeout_s: float = 3.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout_s}s")
-        await asyncio.sleep(0.01)
 
 
 def venue_size(venue: GateioFuturesVenue, mode: str = "single") -> int:

@@ -26,7 +26,7 @@ from app.simulator.gateio_futures.accounts import SimPosition, apply_fill
 from app.simulator.gateio_futures.venue import GateioFuturesVenue
 from app.transport.session import HttpSessionManager
 from containers import factory
-from tests.gateio_futures.test_positions import eventually
+from tests.waiting import eventually
 
 BTC = Symbol("BTC", "USDT")
 D = Decimal
@@ -89,8 +89,8 @@ async def test_private_rest_orders_leverage_mode_and_errors(
     assert deviated.value.code == "PRICE_TOO_DEVIATED" and deviated.value.exchange == "gateio_futures"
 
 
-async def test_size_decimal_header_sends_sizes_as_strings(futures_config: ExchangeConfig) -> None:
-    url = f"{futures_config.rest_url}/futures/usdt/order_book?contract=BTC_USDT&limit=1"
+async def test_size_decimal_header_sends_sizes_as_strings(venue_config: ExchangeConfig) -> None:
+    url = f"{venue_config.rest_url}/futures/usdt/order_book?contract=BTC_USDT&limit=1"
     async with (
         aiohttp.ClientSession() as session,
         session.get(url) as plain,
@@ -101,10 +101,10 @@ async def test_size_decimal_header_sends_sizes_as_strings(futures_config: Exchan
 
 
 async def test_public_ws_diffs_are_continuous_in_base_units(
-    futures_config: ExchangeConfig, sessions: HttpSessionManager
+    venue_config: ExchangeConfig, sessions: HttpSessionManager
 ) -> None:
     diffs: list[OrderBookDiff] = []
-    ws = GateioPublicFuturesWebsocket(futures_config.public_view(), sessions, create_public_handlers(diffs.append))
+    ws = GateioPublicFuturesWebsocket(venue_config.public_view(), sessions, create_public_handlers(diffs.append))
     await ws.start()
     try:
         await ws.subscribe_orderbook([BTC])
@@ -116,14 +116,12 @@ async def test_public_ws_diffs_are_continuous_in_base_units(
 
 
 async def test_private_ws_payload_starts_with_the_uid_read_from_the_account(
-    futures_config: ExchangeConfig, sessions: HttpSessionManager, venue: GateioFuturesVenue
+    venue_config: ExchangeConfig, sessions: HttpSessionManager, venue: GateioFuturesVenue
 ) -> None:
-    no_uid = futures_config.model_copy(
-        update={"credentials": futures_config.credentials.model_copy(update={"uid": None})}
-    )
+    no_uid = venue_config.model_copy(update={"credentials": venue_config.credentials.model_copy(update={"uid": None})})
     positions: list[Position] = []
     ws = GateioPrivateFuturesWebsocket(no_uid, sessions, create_private_handlers(position_handler=positions.append))
-    rest = GateioPrivateFuturesRest(futures_config, sessions)
+    rest = GateioPrivateFuturesRest(venue_config, sessions)
     await ws.start()
     try:
         await ws.subscribe_positions([BTC])
@@ -139,10 +137,10 @@ async def test_private_ws_payload_starts_with_the_uid_read_from_the_account(
 
 
 async def test_private_ws_with_a_bad_key_fails_authentication(
-    futures_config: ExchangeConfig, sessions: HttpSessionManager
+    venue_config: ExchangeConfig, sessions: HttpSessionManager
 ) -> None:
     bad = ExchangeConfig.model_validate(
-        {**futures_config.model_dump(exclude={"credentials"}), "api_key": "nope", "api_secret": "x", "uid": "1"}
+        {**venue_config.model_dump(exclude={"credentials"}), "api_key": "nope", "api_secret": "x", "uid": "1"}
     )
     ws = GateioPrivateFuturesWebsocket(bad, sessions, create_private_handlers(order_handler=print))
     await ws.start()
@@ -197,8 +195,8 @@ async def test_futures_follow_spot_with_a_basis() -> None:
         assert len({round(bps, 2) for bps in spreads}) > 1  # ...but not in lockstep
 
 
-async def test_container_builds_the_futures_pair(futures_sim: ExchangeSimulator) -> None:
-    config = futures_sim.exchange_config(ExchangeEnum.GATEIO_FUTURES)
+async def test_container_builds_the_futures_pair(venue_sim: ExchangeSimulator) -> None:
+    config = venue_sim.exchange_config(ExchangeEnum.GATEIO_FUTURES)
     factory.set_container(None)
     factory.use_settings(AppSettings(env="testing", exchanges={ExchangeEnum.GATEIO_FUTURES: config}))
     try:

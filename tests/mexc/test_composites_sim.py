@@ -3,67 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 
 import pytest
 from pytest_mock import MockerFixture
 
-from app.config import ExchangeConfig
 from app.domain.enums import OrderStatus, Side
-from app.domain.handlers import PrivateWebsocketHandlers, PublicWebsocketHandlers
 from app.errors import ExchangeUnavailableError, UnknownSymbolError
 from app.exchanges.mexc.spot.composite_private import MexcCompositePrivateSpotExchange
 from app.exchanges.mexc.spot.composite_public import MexcCompositePublicSpotExchange
 from app.exchanges.mexc.spot.rest_private import MexcPrivateSpotRest
-from app.exchanges.mexc.spot.rest_public import MexcPublicSpotRest
-from app.exchanges.mexc.spot.ws_private import MexcPrivateSpotWebsocket
-from app.exchanges.mexc.spot.ws_public import MexcPublicSpotWebsocket
 from app.simulator.mexc.venue import MexcSpotVenue
-from app.transport.session import HttpSessionManager
 from tests.mexc.conftest import BTC
-
-
-async def eventually(predicate: Callable[[], bool], timeout_s: float = 3.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout_s}s")
-        await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-async def public(
-    mexc_config: ExchangeConfig, sessions: HttpSessionManager, public_rest: MexcPublicSpotRest
-) -> AsyncIterator[MexcCompositePublicSpotExchange]:
-    config = mexc_config.public_view()
-
-    def ws_factory(*, handlers: PublicWebsocketHandlers) -> MexcPublicSpotWebsocket:
-        return MexcPublicSpotWebsocket(config, sessions, handlers)
-
-    composite = MexcCompositePublicSpotExchange(
-        config, public_rest, ws_factory, resync_backoff_s=0.02, resync_backoff_max_s=0.2
-    )
-    yield composite
-    await composite.close()
-
-
-@pytest.fixture
-async def private(
-    mexc_config: ExchangeConfig,
-    sessions: HttpSessionManager,
-    public_rest: MexcPublicSpotRest,
-    private_rest: MexcPrivateSpotRest,
-) -> AsyncIterator[MexcCompositePrivateSpotExchange]:
-    def ws_factory(*, handlers: PrivateWebsocketHandlers) -> MexcPrivateSpotWebsocket:
-        return MexcPrivateSpotWebsocket(mexc_config, sessions, handlers, rest=private_rest)
-
-    composite = MexcCompositePrivateSpotExchange(
-        mexc_config, private_rest, ws_factory, public_rest.get_exchange_info, lookup_delay_s=0.02
-    )
-    yield composite
-    await composite.close()
+from tests.waiting import eventually
 
 
 async def test_book_matches_the_venue_and_symbols_resolve_from_exchange_info(

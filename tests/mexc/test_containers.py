@@ -35,15 +35,15 @@ async def fresh_container() -> AsyncIterator[ApplicationContainer]:
 
 
 async def test_functional_api_runs_the_seed_examples(
-    fresh_container: ApplicationContainer, mexc_config: ExchangeConfig
+    fresh_container: ApplicationContainer, venue_config: ExchangeConfig
 ) -> None:
     assert ExchangeEnum.MEXC in get_supported_exchanges()
-    rest = create_rest_client(ExchangeEnum.MEXC, mexc_config, is_private=False)
-    assert isinstance(rest, MexcPublicSpotRest) and rest is create_rest_client(ExchangeEnum.MEXC, mexc_config, False)
+    rest = create_rest_client(ExchangeEnum.MEXC, venue_config, is_private=False)
+    assert isinstance(rest, MexcPublicSpotRest) and rest is create_rest_client(ExchangeEnum.MEXC, venue_config, False)
     assert (await rest.get_orderbook(BTC, 5)).bids
-    public = create_public_composite_exchange(ExchangeEnum.MEXC, mexc_config)
+    public = create_public_composite_exchange(ExchangeEnum.MEXC, venue_config)
     assert isinstance(public, MexcCompositePublicSpotExchange)
-    pair = create_exchange_pair(ExchangeEnum.MEXC, mexc_config)
+    pair = create_exchange_pair(ExchangeEnum.MEXC, venue_config)
     assert pair[0] is public and isinstance(pair[1], MexcCompositePrivateSpotExchange)
     await public.initialize(["BTC/USDT"])
     assert await public.wait_ready(5.0)
@@ -51,10 +51,10 @@ async def test_functional_api_runs_the_seed_examples(
     assert "USDT" in await pair[1].get_balances()
 
 
-async def test_keyed_registries(mexc_config: ExchangeConfig) -> None:
+async def test_keyed_registries(venue_config: ExchangeConfig) -> None:
     container = ApplicationContainer()
     container.core.settings.override(
-        providers.Object(AppSettings(env="testing", exchanges={ExchangeEnum.MEXC: mexc_config}))
+        providers.Object(AppSettings(env="testing", exchanges={ExchangeEnum.MEXC: venue_config}))
     )
     try:
         assert isinstance(container.transports("mexc:public:rest"), MexcPublicSpotRest)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -20,14 +18,7 @@ from app.exchanges.mexc.spot.ws_private import MexcPrivateSpotWebsocket
 from app.simulator.mexc.venue import MexcSpotVenue
 from app.transport.session import HttpSessionManager
 from tests.mexc.conftest import BTC
-
-
-async def eventually(predicate: Callable[[], bool], timeout_s: float = 3.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout_s}s")
-        await asyncio.sleep(0.01)
+from tests.waiting import eventually
 
 
 class Account:
@@ -42,11 +33,11 @@ class Account:
 
 @pytest.fixture
 async def stream(
-    mexc_config: ExchangeConfig, sessions: HttpSessionManager, private_rest: MexcPrivateSpotRest
+    venue_config: ExchangeConfig, sessions: HttpSessionManager, private_rest: MexcPrivateSpotRest
 ) -> AsyncIterator[tuple[MexcPrivateSpotWebsocket, Account]]:
     account = Account()
     ws = MexcPrivateSpotWebsocket(
-        mexc_config, sessions, account.handlers(), rest=private_rest, listen_key_keepalive_s=0.2
+        venue_config, sessions, account.handlers(), rest=private_rest, listen_key_keepalive_s=0.2
     )
     yield ws, account
     await ws.close()
@@ -137,9 +128,9 @@ async def test_failed_keep_alive_creates_a_new_key(
 
 
 async def test_private_channels_need_a_listen_key_connection_and_handlers_are_checked(
-    mexc_config: ExchangeConfig, sessions: HttpSessionManager
+    venue_config: ExchangeConfig, sessions: HttpSessionManager
 ) -> None:
     with pytest.raises(HandlerTypeError):
-        MexcPrivateSpotWebsocket(mexc_config, sessions, create_public_handlers())  # type: ignore[arg-type]
+        MexcPrivateSpotWebsocket(venue_config, sessions, create_public_handlers())  # type: ignore[arg-type]
     with pytest.raises(CredentialsRequiredError):
-        MexcPrivateSpotWebsocket(mexc_config.public_view(), sessions, create_private_handlers())
+        MexcPrivateSpotWebsocket(venue_config.public_view(), sessions, create_private_handlers())

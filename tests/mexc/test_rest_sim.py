@@ -139,10 +139,10 @@ async def test_venue_refusals_map_to_typed_errors(private_rest: MexcPrivateSpotR
 
 
 async def test_wrong_secret_is_an_authentication_error(
-    mexc_config: ExchangeConfig, sessions: HttpSessionManager
+    venue_config: ExchangeConfig, sessions: HttpSessionManager
 ) -> None:
-    bad = mexc_config.model_copy(
-        update={"credentials": mexc_config.credentials.model_copy(update={"api_secret": SecretStr("0" * 32)})}
+    bad = venue_config.model_copy(
+        update={"credentials": venue_config.credentials.model_copy(update={"api_secret": SecretStr("0" * 32)})}
     )
     rest = MexcPrivateSpotRest(bad, sessions)
     with pytest.raises(AuthenticationError) as info:
@@ -150,7 +150,7 @@ async def test_wrong_secret_is_an_authentication_error(
     assert info.value.code == 700002 and "0" * 32 not in str(info.value)
     await rest.close()
     with pytest.raises(CredentialsRequiredError):
-        MexcPrivateSpotRest(mexc_config.public_view(), sessions)
+        MexcPrivateSpotRest(venue_config.public_view(), sessions)
 
 
 async def test_skewed_clock_resyncs_and_resends_once(private_rest: MexcPrivateSpotRest, venue: MexcSpotVenue) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -21,16 +18,9 @@ from app.exchanges.mexc.spot.ws_public import MexcPublicSpotWebsocket
 from app.simulator.mexc.venue import MexcSpotVenue
 from app.transport.session import HttpSessionManager
 from tests.mexc.conftest import BTC
+from tests.waiting import eventually
 
 ALL = [Symbol(base, "USDT") for base in ("BTC", "ETH", "SOL", "MX", "XRP")]
-
-
-async def eventually(predicate: Callable[[], bool], timeout_s: float = 3.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout_s}s")
-        await asyncio.sleep(0.01)
 
 
 class Collected:
@@ -44,9 +34,9 @@ class Collected:
 
 
 @pytest.fixture
-async def collected_ws(mexc_config: ExchangeConfig, sessions: HttpSessionManager) -> Any:
+async def collected_ws(venue_config: ExchangeConfig, sessions: HttpSessionManager) -> Any:
     collected = Collected()
-    ws = MexcPublicSpotWebsocket(mexc_config.public_view(), sessions, collected.handlers())
+    ws = MexcPublicSpotWebsocket(venue_config.public_view(), sessions, collected.handlers())
     yield ws, collected
     await ws.close()
 
@@ -100,14 +90,14 @@ async def test_more_than_30_channels_are_sharded(collected_ws: Any) -> None:
     assert all(shard.ws.connected for shard in shards)
 
 
-async def test_the_venue_refuses_a_31st_subscription_on_one_connection(mexc_config: ExchangeConfig) -> None:
+async def test_the_venue_refuses_a_31st_subscription_on_one_connection(venue_config: ExchangeConfig) -> None:
     channels = [
         f"spot@public.{kind}.v3.api.pb@{interval}@{symbol.base}USDT"
         for symbol in ALL
         for kind in ("aggre.depth", "aggre.deals", "aggre.bookTicker")
         for interval in ("10ms", "100ms")
     ] + ["spot@public.limit.depth.v3.api.pb@BTCUSDT@5"]
-    async with aiohttp.ClientSession() as session, session.ws_connect(mexc_config.ws_url) as raw:
+    async with aiohttp.ClientSession() as session, session.ws_connect(venue_config.ws_url) as raw:
         await raw.send_str(json.dumps({"method": "SUBSCRIPTION", "params": channels[:30], "id": 1}))
         ok = json.loads((await raw.receive()).data)
         await raw.send_str(json.dumps({"method": "SUBSCRIPTION", "params": channels[30:31], "id": 2}))
@@ -148,10 +138,10 @@ async def test_reconnect_replays_subscriptions(collected_ws: Any, venue: MexcSpo
 
 
 async def test_connections_rotate_before_the_age_limit(
-    mexc_config: ExchangeConfig, sessions: HttpSessionManager, venue: MexcSpotVenue
+    venue_config: ExchangeConfig, sessions: HttpSessionManager, venue: MexcSpotVenue
 ) -> None:
     got = Collected()
-    ws = MexcPublicSpotWebsocket(mexc_config.public_view(), sessions, got.handlers(), max_connection_age_s=0.3)
+    ws = MexcPublicSpotWebsocket(venue_config.public_view(), sessions, got.handlers(), max_connection_age_s=0.3)
     try:
         await ws.start()
         await ws.subscribe_book_ticker([BTC])
@@ -164,9 +154,9 @@ async def test_connections_rotate_before_the_age_limit(
         await ws.close()
 
 
-async def test_venue_connection_rules(mexc_config: ExchangeConfig, collected_ws: Any, venue: MexcSpotVenue) -> None:
+async def test_venue_connection_rules(venue_config: ExchangeConfig, collected_ws: Any, venue: MexcSpotVenue) -> None:
     venue.hub.no_subscription_timeout_s = 0.2
-    async with aiohttp.ClientSession() as session, session.ws_connect(mexc_config.ws_url) as raw:
+    async with aiohttp.ClientSession() as session, session.ws_connect(venue_config.ws_url) as raw:
         message = await raw.receive(timeout=3.0)
         assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
     assert venue.hub.closed_by_rule["no_subscription"] >= 1
@@ -193,10 +183,10 @@ async def test_undecodable_and_unrouted_frames_are_counted(collected_ws: Any) ->
 
 
 async def test_binary_frames_over_the_websockets_backend(
-    mexc_config: ExchangeConfig, sessions: HttpSessionManager
+    venue_config: ExchangeConfig, sessions: HttpSessionManager
 ) -> None:
     got = Collected()
-    config = mexc_config.public_view().model_copy(update={"ws_backend": "websockets"})
+    config = venue_config.public_view().model_copy(update={"ws_backend": "websockets"})
     ws = MexcPublicSpotWebsocket(config, sessions, got.handlers())
     try:
         await ws.start()

@@ -67,6 +67,21 @@ async def _freeze(monitor: ArbitrageMonitor, *venues: SimVenue) -> None:
     await _wait_for(synced)
 
 
+def _dislocate(venue: SimVenue) -> None:
+    """Lift the venue's BTC quotes ~1.5 % (its market paused: the jump holds)."""
+    venue.sim.gateio.market.dislocate("BTC_USDT", 150.0)
+    venue.sim.gateio.market.step(1)
+
+
+async def _first_opportunity(monitor: ArbitrageMonitor, a: SimVenue, b: SimVenue) -> Opportunity:
+    """Freeze both markets, dislocate ``b`` above ``a`` and wait for the monitor to open the opportunity."""
+    await _freeze(monitor, a, b)
+    _dislocate(b)
+    await _wait_for(lambda: monitor.tracker.seen >= 1)
+    opportunity: Opportunity = monitor.tracker.recent[0]
+    return opportunity
+
+
 def _ledger(venue: SimVenue) -> dict[str, Decimal]:
     return {
         asset: venue.sim.gateio.balance(asset).free + venue.sim.gateio.balance(asset).locked
@@ -83,8 +98,7 @@ async def test_a_dislocation_is_detected_executed_on_both_legs_and_pnl_matches_t
     try:
         await _freeze(monitor, a, b)
         before = {v.name: _ledger(v) for v in (a, b)}
-        b.sim.gateio.market.dislocate("BTC_USDT", 150.0)  # gate_b's BTC quotes jump ~1.5 % above gate_a's
-        b.sim.gateio.market.step(1)
+        _dislocate(b)  # gate_b's BTC quotes jump ~1.5 % above gate_a's
         await _wait_for(lambda: executor.reports and not executor._tasks)
         await executor.drain()
     finally:
@@ -125,11 +139,7 @@ async def test_a_stale_book_is_never_traded(two_venues: tuple[SimVenue, SimVenue
     a, b = two_venues
     monitor, executor = await _start(a, b)
     try:
-        await _freeze(monitor, a, b)
-        b.sim.gateio.market.dislocate("BTC_USDT", 150.0)
-        b.sim.gateio.market.step(1)
-        await _wait_for(lambda: monitor.tracker.seen >= 1)
-        opportunity: Opportunity = monitor.tracker.recent[0]
+        opportunity = await _first_opportunity(monitor, a, b)
         public = monitor.venues["gate_b"]
         real = public.get_orderbook
         mocker.patch.object(public, "get_orderbook", lambda s, d=None: replace(real(s, d), is_valid=False))
@@ -149,11 +159,7 @@ async def test_position_limits_and_balances_are_checked_before_any_order(
     a, b = two_venues
     monitor, executor = await _start(a, b)
     try:
-        await _freeze(monitor, a, b)
-        b.sim.gateio.market.dislocate("BTC_USDT", 150.0)
-        b.sim.gateio.market.step(1)
-        await _wait_for(lambda: monitor.tracker.seen >= 1)
-        opportunity = monitor.tracker.recent[0]
+        opportunity = await _first_opportunity(monitor, a, b)
         executor.limits = ExecutionLimits(max_position_quote=Decimal(50))  # below one 100 USDT trade
         limited = await executor.execute(opportunity)
         executor.limits = ExecutionLimits()

@@ -6,16 +6,13 @@ Teardown fails a test that leaves a task pending, an HTTP session open, or an ev
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
-from app.simulator import ExchangeSimulator
 from app.soak.checks import open_sessions
 from tests.conformance.case import VenueCase
-from tests.conformance.harness import VenueHarness, pending_tasks
+from tests.conformance.harness import VenueHarness, running_harness
 from tests.conformance.venues import VENUE_CASES
 
 
@@ -28,25 +25,9 @@ def case(request: pytest.FixtureRequest) -> VenueCase:
 @pytest.fixture
 async def venue(case: VenueCase) -> AsyncIterator[VenueHarness]:
     """A simulator running only ``case``'s venue, the container pointed at it (short timeouts)."""
-    loop = asyncio.get_running_loop()
-    errors: list[dict[str, Any]] = []
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _loop, context: errors.append(context))
-    sim = ExchangeSimulator(venues=(case.sim_venue,), tick_interval_s=0.02)
-    await sim.start()
-    harness = VenueHarness(case, sim)
-    try:
+    async with running_harness(case) as harness:
         yield harness
-    finally:
-        try:
-            await harness.shutdown()
-        finally:
-            await sim.stop()
-    left = await pending_tasks()
-    loop.set_exception_handler(previous)
-    assert not left, f"tasks left pending: {[task.get_name() for task in left]}"
     assert open_sessions() == 0, f"an HTTP session was left open: {_leaked()}"
-    assert not errors, f"event loop errors: {[context.get('message') for context in errors]}"
 
 
 def _leaked() -> list[str]:

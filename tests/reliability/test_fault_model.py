@@ -9,7 +9,7 @@ from app.config import validate_settings
 from app.errors import ConfigurationError
 from app.simulator import ExchangeSimulator
 from app.simulator.faults import ADMIN_PATH, FaultPlan, FaultSpec, RestFault, parse_plan
-from tests.conformance.harness import eventually
+from tests.waiting import eventually
 
 
 def test_a_plan_merges_all_with_each_venue_section() -> None:

@@ -13,7 +13,8 @@ from app.simulator.common import RateLimitRule
 from app.soak.checks import instances
 from app.transport.rate_limit import RateLimiter
 from app.transport.websocket import WS_RESUBSCRIBED, ReconnectingWebSocket
-from tests.conformance.harness import VenueHarness, eventually
+from tests.conformance.harness import VenueHarness
+from tests.waiting import eventually
 
 
 async def resting_order_args(venue: VenueHarness) -> tuple[object, Decimal, Decimal]:

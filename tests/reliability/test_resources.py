@@ -11,7 +11,8 @@ from app.simulator import ExchangeSimulator
 from app.soak.checks import open_sessions
 from app.transport.session import HttpSessionManager
 from app.transport.websocket import AiohttpWebSocketBackend, ReconnectingWebSocket
-from tests.conformance.harness import eventually, pending_tasks
+from tests.conformance.harness import pending_tasks
+from tests.waiting import eventually
 
 RECONNECTS = 1000
 

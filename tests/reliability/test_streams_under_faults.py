@@ -9,7 +9,8 @@ import time
 from app.soak.checks import instances
 from app.transport.websocket import ReconnectingWebSocket
 from tests.conformance.case import VenueCase
-from tests.conformance.harness import ValiditySampler, VenueHarness, eventually
+from tests.conformance.harness import ValiditySampler, VenueHarness
+from tests.waiting import eventually
 
 IDLE = {"ws_idle_timeout_s": 1.0, "ws_ping_interval_s": 0.3}
 

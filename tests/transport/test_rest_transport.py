@@ -25,6 +25,7 @@ from app.transport.clock import ServerClock
 from app.transport.rate_limit import RateLimiter
 from app.transport.rest import RestTransport, build_query
 from app.transport.session import HttpSessionManager
+from tests.transport.loopback import serving
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -63,13 +64,9 @@ async def server() -> AsyncIterator[FaultServer]:
     fault = FaultServer(script=[answer(200)])
     app = web.Application()
     app.router.add_route("*", "/api/v4/{tail:.*}", fault.handle)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    fault.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield fault
-    await runner.cleanup()
+    async with serving(app) as port:
+        fault.port = port
+        yield fault
 
 
 @pytest.fixture(params=["aiohttp", "lean"])

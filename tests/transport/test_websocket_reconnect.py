@@ -12,6 +12,7 @@ from aiohttp import web
 from app.errors import NetworkError
 from app.transport.session import HttpSessionManager
 from app.transport.websocket import ReconnectingWebSocket, make_backend
+from tests.transport.loopback import serving
 
 BACKENDS = ["aiohttp", "websockets"]
 
@@ -46,15 +47,11 @@ async def server() -> AsyncIterator[WsServer]:
     ws_server = WsServer()
     app = web.Application()
     app.router.add_get("/ws", ws_server.handle)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    ws_server.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield ws_server
-    for ws in ws_server.connections:
-        await ws.close()
-    await runner.cleanup()
+    async with serving(app) as port:
+        ws_server.port = port
+        yield ws_server
+        for ws in ws_server.connections:
+            await ws.close()
 
 
 @pytest.fixture

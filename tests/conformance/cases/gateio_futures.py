@@ -13,23 +13,14 @@ from typing import Any
 from app.domain.enums import ExchangeEnum, Side
 from app.domain.models import Balance
 from app.domain.symbol import Symbol
-from tests.conformance.case import Levels, VenueCase
+from tests.conformance.case import CommonSimulatorHooks, Levels, VenueCase
 
 SIM_TAKER_FEE = Decimal("0.0005")  # app/simulator/gateio_futures/contracts.py default
 
 
-class GateioFuturesHooks:
-    """Simulator hooks for :class:`app.simulator.gateio_futures.venue.GateioFuturesVenue`."""
-
-    def pause_market(self, venue: Any) -> None:
-        venue.market.pause()
-
-    def inject_book_gap(self, venue: Any, native: str) -> None:
-        venue.faults.gap_order_book_updates(1, native)
-
-    async def drop_connections(self, venue: Any) -> int:
-        closed: int = await venue.faults.drop_ws_connections()
-        return closed
+class GateioFuturesHooks(CommonSimulatorHooks):
+    """Simulator hooks for :class:`app.simulator.gateio_futures.venue.GateioFuturesVenue`: books in contracts,
+    balances in the margin ledger."""
 
     def book(self, venue: Any, native: str, depth: int) -> tuple[Levels, Levels]:
         engine, multiplier = venue.engines[native], venue.contracts[native].multiplier
@@ -38,19 +29,9 @@ class GateioFuturesHooks:
             [(price, size * multiplier) for price, size in engine.asks.depth(depth)],
         )
 
-    def book_sequence(self, venue: Any, native: str) -> int:
-        sequence: int = venue.engines[native].sequence
-        return sequence
-
     def balance(self, venue: Any, asset: str) -> Balance:
         held = venue.ledger.accounts[venue.user.uid].balance(asset)
         return Balance(asset, held.free, held.locked)
-
-    def orders_with_client_id(self, venue: Any, client_order_id: str) -> int:
-        return sum(1 for order in venue.orders.values() if order.client_order_id == client_order_id)
-
-    def order_count(self, venue: Any) -> int:
-        return sum(1 for order in venue.orders.values() if order.account_id == venue.user.uid)
 
 
 def futures_fill_deltas(

@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.domain.enums import ExchangeEnum
-from app.domain.models import Balance
-from tests.conformance.case import Levels, VenueCase
+from tests.conformance.case import CommonSimulatorHooks, VenueCase
 
 
-class GateioSpotHooks:
-    """Simulator hooks for :class:`app.simulator.gateio_spot.venue.GateioSpotVenue`."""
-
-    def pause_market(self, venue: Any) -> None:
-        venue.market.pause()
-
-    def inject_book_gap(self, venue: Any, native: str) -> None:
-        venue.faults.gap_order_book_updates(1, native)
-
-    async def drop_connections(self, venue: Any) -> int:
-        closed: int = await venue.faults.drop_ws_connections()
-        return closed
-
-    def book(self, venue: Any, native: str, depth: int) -> tuple[Levels, Levels]:
-        bids, asks = venue.depth(native, depth)
-        return list(bids), list(asks)
-
-    def book_sequence(self, venue: Any, native: str) -> int:
-        sequence: int = venue.engines[native].sequence
-        return sequence
-
-    def balance(self, venue: Any, asset: str) -> Balance:
-        held = venue.balance(asset)
-        return Balance(asset, held.free, held.locked)
-
-    def orders_with_client_id(self, venue: Any, client_order_id: str) -> int:
-        return sum(1 for order in venue.orders.values() if order.client_order_id == client_order_id)
-
-    def order_count(self, venue: Any) -> int:
-        return sum(1 for order in venue.orders.values() if order.account_id == venue.user.uid)
+class GateioSpotHooks(CommonSimulatorHooks):
+    """Simulator hooks for :class:`app.simulator.gateio_spot.venue.GateioSpotVenue` (all the common ones)."""
 
 
 GATEIO_SPOT = VenueCase(
