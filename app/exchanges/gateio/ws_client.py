@@ -14,7 +14,7 @@ import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -32,6 +32,7 @@ from app.exchanges.gateio.ws_protocol import (
     next_request_id,
 )
 from app.transport.clock import ServerClock
+from app.transport.dispatch import OrderedAsyncDispatcher, deliverer
 from app.transport.session import HttpSessionManager
 from app.transport.websocket import ReconnectingWebSocket, make_backend
 
@@ -40,42 +41,6 @@ ResultHandler = Callable[[msgspec.Raw], None]
 TypedHandler = Callable[[Any], None]
 ReconnectListener = Callable[[], Awaitable[None] | None]
 Unit = tuple[str, ...]
-
-
-class OrderedAsyncDispatcher(Generic[T]):
-    """Feeds items to one async handler in arrival order through a worker task it owns."""
-
-    __slots__ = ("_fn", "_logger", "_name", "_queue", "_task", "errors")
-
-    def __init__(self, fn: Callable[[T], Awaitable[Any]], name: str, logger: logging.Logger) -> None:
-        self._fn = fn
-        self._name = name
-        self._logger = logger
-        self._queue: asyncio.Queue[T] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-        self.errors = 0
-
-    def put(self, item: T) -> None:
-        self._queue.put_nowait(item)
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._work(), name=self._name)
-
-    async def _work(self) -> None:
-        queue = self._queue
-        while True:
-            item = await queue.get()
-            try:
-                await self._fn(item)
-            except Exception:
-                self.errors += 1
-                self._logger.exception("%s: handler failed", self._name)
-
-    async def close(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
 
 
 class GateioWebsocketClient:
@@ -175,14 +140,7 @@ class GateioWebsocketClient:
     # -- handlers ---------------------------------------------------------------------------------
     def deliverer(self, handler: Handler[T] | None, label: str) -> Callable[[T], Any] | None:
         """Sync handlers are called inline; async ones go through an ordered worker task."""
-        if handler is None:
-            return None
-        if not handler.is_async:
-            fn: Callable[[T], Any] = handler.fn
-            return fn
-        dispatcher: OrderedAsyncDispatcher[T] = OrderedAsyncDispatcher(handler.fn, f"{self.name}-{label}", self.logger)
-        self._dispatchers.append(dispatcher)
-        return dispatcher.put
+        return deliverer(handler, f"{self.name}-{label}", self.logger, self._dispatchers)
 
     def register_channel(self, channel: str, handler: ResultHandler) -> None:
         """Route ``update`` messages of ``channel`` (their raw ``result``) to ``handler``."""

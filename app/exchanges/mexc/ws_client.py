@@ -22,7 +22,6 @@ import msgspec
 from app.config import ExchangeConfig
 from app.domain.handlers import Handler
 from app.errors import ExchangeAPIError, NetworkError, RequestTimeoutError
-from app.exchanges.gateio.ws_client import OrderedAsyncDispatcher
 from app.exchanges.mexc import constants as c
 from app.exchanges.mexc.proto.mexc_push_pb2 import PushDataV3ApiWrapper
 from app.exchanges.mexc.ws_protocol import (
@@ -36,6 +35,7 @@ from app.exchanges.mexc.ws_protocol import (
     is_refusal,
     next_request_id,
 )
+from app.transport.dispatch import OrderedAsyncDispatcher, deliverer
 from app.transport.session import HttpSessionManager
 from app.transport.websocket import ReconnectingWebSocket, make_backend
 
@@ -180,14 +180,7 @@ class MexcWebsocketClient:
     # -- handlers ---------------------------------------------------------------------------------
     def deliverer(self, handler: Handler[T] | None, label: str) -> Callable[[T], Any] | None:
         """Sync handlers are called inline; async ones go through an ordered worker task."""
-        if handler is None:
-            return None
-        if not handler.is_async:
-            fn: Callable[[T], Any] = handler.fn
-            return fn
-        dispatcher: OrderedAsyncDispatcher[T] = OrderedAsyncDispatcher(handler.fn, f"{self.name}-{label}", self.logger)
-        self._dispatchers.append(dispatcher)
-        return dispatcher.put
+        return deliverer(handler, f"{self.name}-{label}", self.logger, self._dispatchers)
 
     def register(self, body_field: str, handler: PushHandler) -> None:
         """Route frames whose ``body`` oneof is ``body_field`` (e.g. ``"publicAggreDepths"``) to ``handler``."""
