@@ -70,28 +70,21 @@ class GateioPublicFuturesWebsocket(GateioPublicWebsocketBase):
     def use_contract_sizes(self, sizes: ContractSizes) -> None:
         """Convert with ``sizes`` (e.g. the public REST client's, already loaded)."""
         self.contract_sizes = sizes
+        self._register_book()
 
     def use_contract_book_diffs(self, enabled: bool = True) -> None:
         """Hand book diffs over with their levels as decoded, sizes in contracts and ``quantity_scale`` set
         (for a local book that converts on read; ``OrderBookDiff.quantity_scale``). Off by default: a
         handler that reads the quantities gets base units."""
         self._contract_book_diffs = enabled
+        self._register_book()
 
     def _register(self) -> None:
         client = self.client
-        deliver_diff = client.deliverer(self.handlers.orderbook_handler, "orderbook")
+        self._deliver_diff = client.deliverer(self.handlers.orderbook_handler, "orderbook")
         deliver_trade = client.deliverer(self.handlers.trades_handler, "trades")
         deliver_ticker = client.deliverer(self.handlers.book_ticker_handler, "book_ticker")
-        if deliver_diff is not None:
-
-            def on_diff(update: WsFuturesOrderBookUpdate) -> None:
-                symbol, multiplier = self.contract_sizes.route(update.s)
-                if self._contract_book_diffs:
-                    deliver_diff(update.to_contract_diff(multiplier, symbol))
-                else:
-                    deliver_diff(update.to_domain(multiplier, symbol))
-
-            client.register_typed_channel(c.CH_FUTURES_ORDER_BOOK_UPDATE, WsFuturesOrderBookUpdate, on_diff)
+        self._register_book()
         if deliver_trade is not None:
 
             def on_trades(trades: list[FuturesTrade]) -> None:
@@ -107,6 +100,27 @@ class GateioPublicFuturesWebsocket(GateioPublicWebsocketBase):
                     deliver_ticker(ticker)
 
             client.register_typed_channel(c.CH_FUTURES_BOOK_TICKER, WsFuturesBookTicker, on_ticker)
+
+    def _register_book(self) -> None:
+        """The book channel's per-frame function, bound to the current sizes and unit choice (set up again
+        when either changes: no per-frame attribute reads or branches)."""
+        deliver = self._deliver_diff
+        if deliver is None:
+            return
+        route = self.contract_sizes.route  # "BTC_USDT" -> (symbol, multiplier) in one lookup
+        if self._contract_book_diffs:
+
+            def on_diff(update: WsFuturesOrderBookUpdate) -> None:
+                symbol, multiplier = route(update.s)
+                deliver(update.to_contract_diff(multiplier, symbol))
+
+        else:
+
+            def on_diff(update: WsFuturesOrderBookUpdate) -> None:
+                symbol, multiplier = route(update.s)
+                deliver(update.to_domain(multiplier, symbol))
+
+        self.client.register_typed_channel(c.CH_FUTURES_ORDER_BOOK_UPDATE, WsFuturesOrderBookUpdate, on_diff)
 
     async def start(self) -> None:
         """Load contract sizes if needed, then connect."""
