@@ -21,6 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--order-interval", type=float, default=0.3, help="mean seconds between flow actions")
     parser.add_argument("--no-execute", action="store_true", help="run the monitor without paper execution")
     parser.add_argument("--max-rss-growth-mb", type=float, default=200.0, help="RSS growth bound after warm-up")
+    parser.add_argument("--rest-backend", default="aiohttp", choices=("aiohttp", "lean"), help="REST client backend")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--log-level", default="ERROR", help="log level of the engine during the run")
     return parser
@@ -40,9 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         execute=not args.no_execute,
         max_rss_growth_mb=args.max_rss_growth_mb,
         seed=args.seed,
+        rest_backend=args.rest_backend,
     )
     print(
-        f"soak: {options.duration_s:.0f} s, faults '{options.faults}', venues {', '.join(options.venues)}", flush=True
+        f"soak: {options.duration_s:.0f} s, faults '{options.faults}', venues {', '.join(options.venues)}, "
+        f"REST {options.rest_backend}",
+        flush=True,
     )
     report = asyncio.run(run_soak(options, progress=lambda line: print(line, flush=True)))
     print(report.table(), flush=True)

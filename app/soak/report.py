@@ -109,6 +109,7 @@ class SoakReport:
         checkpoint = f"{books.checkpoint.passed} / {books.checkpoint.failed}" if books else "-"
         return [
             ("duration / fault mix", f"{self.elapsed_s:.0f} s / {self.options.faults} on {venues}"),
+            ("REST backend", self.options.rest_backend),
             ("faults injected", faults or "none"),
             ("messages received", f"{self.messages:,}"),
             ("reconnects (idle timeouts)", f"{self.reconnects:,} ({self.idle_timeouts})"),

@@ -14,7 +14,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from dependency_injector import providers
 
@@ -61,6 +61,7 @@ class SoakOptions:
     max_rss_growth_mb: float = 200.0
     seed: int = 7
     tick_interval_s: float = 0.05
+    rest_backend: Literal["aiohttp", "lean"] = "aiohttp"
 
 
 @dataclass(slots=True)
@@ -99,7 +100,7 @@ def _settings(sim: ExchangeSimulator, options: SoakOptions) -> AppSettings:
     for name in options.venues:
         exchange = ExchangeEnum(name)
         config = sim.exchange_config(exchange)
-        exchanges[exchange] = config.model_copy(update=FAST)
+        exchanges[exchange] = config.model_copy(update={**FAST, "rest_backend": options.rest_backend})
     monitor = MonitorSettings(
         symbols=list(options.symbols),
         venues=[ExchangeEnum(v) for v in options.venues],
