@@ -8,13 +8,15 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 import msgspec
 
 from app.errors import NetworkError, RequestTimeoutError
 from app.transport.session import HttpSessionManager
+
+T = TypeVar("T")
 
 MessageCallback = Callable[[str | bytes], None]
 ConnectedCallback = Callable[[bool], Awaitable[None]]
@@ -300,6 +302,27 @@ class ReconnectingWebSocket:
             await conn.send(message)
         except Exception as exc:  # aiohttp.ClientError, ConnectionError, websockets.ConnectionClosed, ...
             raise NetworkError(f"{self.name}: send failed: {type(exc).__name__}") from None
+
+    async def send_and_await(
+        self, message: str | bytes, answer: asyncio.Future[T], timeout_s: float, what: str
+    ) -> T | None:
+        """Send a control request and wait for its ``answer`` (resolved by the owner's message handler).
+
+        None when the connection dropped before or while waiting: what the request asked for is stored by
+        the owner and goes out again with the replay after the reconnect. :class:`RequestTimeoutError` when
+        a connection that stayed up gave no answer within ``timeout_s``.
+        """
+        epoch = self.reconnect_count
+        try:
+            await self.send(message)
+        except NetworkError:
+            return None
+        try:
+            return await asyncio.wait_for(answer, timeout_s)
+        except TimeoutError:
+            if not self.connected or self.reconnect_count != epoch:
+                return None
+            raise RequestTimeoutError(f"{self.name}: no answer to {what}") from None
 
     def request_reconnect(self) -> None:
         """Drop the connection once the current frame is handled (sync; the owner lost data it cannot

@@ -20,7 +20,7 @@ import msgspec
 
 from app.config import ExchangeConfig
 from app.domain.handlers import Handler
-from app.errors import AuthenticationError, ExchangeAPIError, NetworkError, RequestTimeoutError
+from app.errors import AuthenticationError, ExchangeAPIError, NetworkError
 from app.exchanges.gateio import constants as c
 from app.exchanges.gateio.signer import GateioRequestSigner
 from app.exchanges.gateio.ws_protocol import (
@@ -232,21 +232,14 @@ class GateioWebsocketClient:
         message = encode_request(channel, event, payload, time_s=time_s, request_id=request_id, auth=auth)
         future: asyncio.Future[WsEnvelope] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = (channel, event, future)
-        epoch = self.ws.reconnect_count
         try:
-            try:
-                await self.ws.send(message)
-            except NetworkError:
-                return  # disconnected: the stored subscription goes out with the replay
-            try:
-                envelope = await asyncio.wait_for(future, self._ack_timeout_s)
-            except TimeoutError:
-                if not self.ws.connected or self.ws.reconnect_count != epoch:
-                    return
-                raise RequestTimeoutError(f"{self.name}: no answer to {event} {channel} {payload}") from None
+            envelope = await self.ws.send_and_await(
+                message, future, self._ack_timeout_s, f"{event} {channel} {payload}"
+            )
         finally:
             self._pending.pop(request_id, None)
-        self._check_ack(envelope, channel, event, payload)
+        if envelope is not None:  # None: disconnected, the stored subscription goes out with the replay
+            self._check_ack(envelope, channel, event, payload)
 
     def _check_ack(self, envelope: WsEnvelope, channel: str, event: str, payload: list[str] | None) -> None:
         error = envelope.error

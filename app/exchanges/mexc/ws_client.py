@@ -21,7 +21,7 @@ import msgspec
 
 from app.config import ExchangeConfig
 from app.domain.handlers import Handler
-from app.errors import ExchangeAPIError, NetworkError, RequestTimeoutError
+from app.errors import ExchangeAPIError, NetworkError
 from app.exchanges.mexc import constants as c
 from app.exchanges.mexc.proto.mexc_push_pb2 import PushDataV3ApiWrapper
 from app.exchanges.mexc.ws_protocol import (
@@ -265,21 +265,12 @@ class MexcWebsocketClient:
         request_id = next_request_id()
         future: asyncio.Future[WsControl] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
-        epoch = shard.ws.reconnect_count
         try:
-            try:
-                await shard.ws.send(encode_request(method, channels, request_id))
-            except NetworkError:
-                return  # disconnected: the stored channels go out with the replay
-            try:
-                answer = await asyncio.wait_for(future, self._ack_timeout_s)
-            except TimeoutError:
-                if not shard.ws.connected or shard.ws.reconnect_count != epoch:
-                    return
-                raise RequestTimeoutError(f"{self.name}: no answer to {method} {channels}") from None
+            message = encode_request(method, channels, request_id)
+            answer = await shard.ws.send_and_await(message, future, self._ack_timeout_s, f"{method} {channels}")
         finally:
             self._pending.pop(request_id, None)
-        if is_refusal(answer):
+        if answer is not None and is_refusal(answer):  # None: disconnected, the channels go out with the replay
             raise ExchangeAPIError(c.EXCHANGE_NAME, f"{method} {channels}: {answer.msg}", code=answer.code)
 
     async def _on_connected(self, shard: Shard, is_reconnect: bool) -> None:
