@@ -18,7 +18,7 @@ from app.config import ExchangeConfig
 from app.domain.enums import OrderType, Side, TimeInForce
 from app.domain.models import Balance, Execution, Order, SymbolInfo
 from app.domain.symbol import Symbol
-from app.errors import InvalidOrderParamsError, InvalidPriceError, ValidationError
+from app.errors import ExchangeAPIError, InvalidOrderParamsError, InvalidPriceError, ValidationError
 from app.exchanges.mexc import constants as c
 from app.exchanges.mexc.client_order_id import validate_client_order_id
 from app.exchanges.mexc.errors import MexcTimestampError
@@ -46,6 +46,10 @@ def _check_id(value: str, what: str) -> str:
     return value
 
 
+def _is_timestamp_refusal(exc: ExchangeAPIError) -> bool:
+    return isinstance(exc, MexcTimestampError)
+
+
 class MexcPrivateSpotRest:
     """Signed spot trading calls. Construction without credentials raises ``CredentialsRequiredError``.
 
@@ -69,7 +73,6 @@ class MexcPrivateSpotRest:
         self.logger = logger or logging.getLogger("app.exchanges.mexc.spot.rest_private")
         self.clock = clock or ServerClock()
         self.symbols = MexcSymbolTable()
-        self.time_resyncs = 0
         self.transport: RestTransport = make_mexc_transport(
             config,
             sessions,
@@ -78,6 +81,15 @@ class MexcPrivateSpotRest:
             rate_limiter=rate_limiter,
             logger=self.logger,
         )
+        self.clock.resync = self.sync_time
+        # 700003 (timestamp outside recvWindow): resync (one measurement shared by concurrent refusals), resend
+        # once freshly signed; the transport's mechanism, as on Gate
+        self.transport.set_clock_resync(self.clock.resync_shared, _is_timestamp_refusal)
+
+    @property
+    def time_resyncs(self) -> int:
+        """Requests resent after a 700003 refusal and a clock resync."""
+        return self.transport.clock_resyncs
 
     def set_symbol_info(self, infos: Mapping[Symbol, SymbolInfo]) -> None:
         """Learn native ids (``BTCUSDT`` -> ``BTC/USDT``) for answers that list several symbols."""
@@ -225,12 +237,6 @@ class MexcPrivateSpotRest:
     async def _signed(
         self, method: str, path: str, params: Sequence[tuple[str, str]] | None, bucket: str
     ) -> RestResponse:
-        try:
-            return await self.transport.request(method, path, params=params, signed=True, bucket=bucket)
-        except MexcTimestampError:
-            self.time_resyncs += 1
-            self.logger.warning("mexc %s %s: timestamp outside recvWindow; resyncing the server clock", method, path)
-            await self.sync_time()
         return await self.transport.request(method, path, params=params, signed=True, bucket=bucket)
 
     def _orders(self, items: list[schemas.OrderRest], *, cancelled: bool = False) -> list[Order]:
