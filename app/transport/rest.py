@@ -165,10 +165,15 @@ class RestTransport:
         return self._closed
 
     def set_clock_resync(self, resync: ClockResync, is_clock_error: Callable[[ExchangeAPIError], bool]) -> None:
-        """On a signed request refused for its timestamp (``is_clock_error``), await ``resync()`` (measure the
-        server-time offset again) and send the request once more, freshly signed. Safe for writes too: the
-        venue checks the timestamp before anything else, so the refused request was not processed."""
-        self._clock_resync = resync
+        """On a signed request refused for its timestamp (``is_clock_error``), measure the server-time offset
+        again with ``resync()`` and send the request once more, freshly signed. Safe for writes too: the
+        venue checks the timestamp before anything else, so the refused request was not processed.
+
+        ``resync`` becomes the clock's :attr:`ServerClock.resync` (a WebSocket sharing the clock uses it too)
+        and runs through :meth:`ServerClock.resync_shared`: requests refused at the same time share one
+        measurement."""
+        self.clock.resync = resync
+        self._clock_resync = self.clock.resync_shared
         self._is_clock_error = is_clock_error
 
     def add_observer(self, observer: RestObserver) -> None:

@@ -92,9 +92,8 @@ class GateioPrivateSpotRest:
             logger=self.logger,
         )
         self._quote_steps: dict[Symbol, Decimal] = {}
-        self.clock.resync = self.sync_time  # the private WS shares this clock (its auth `time` too)
-        # REQUEST_EXPIRED: resync (one measurement shared by concurrent refusals), resend
-        self.transport.set_clock_resync(self.clock.resync_shared, is_timestamp_refusal)
+        # REQUEST_EXPIRED: resync the clock (shared with the private WS, whose auth `time` it signs), resend once
+        self.transport.set_clock_resync(self.sync_time, is_timestamp_refusal)
 
     def set_symbol_info(self, infos: Mapping[Symbol, SymbolInfo]) -> None:
         """Remember each pair's price step (used to round a market buy's quote amount)."""

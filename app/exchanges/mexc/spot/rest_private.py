@@ -81,10 +81,8 @@ class MexcPrivateSpotRest:
             rate_limiter=rate_limiter,
             logger=self.logger,
         )
-        self.clock.resync = self.sync_time
-        # 700003 (timestamp outside recvWindow): resync (one measurement shared by concurrent refusals), resend
-        # once freshly signed; the transport's mechanism, as on Gate
-        self.transport.set_clock_resync(self.clock.resync_shared, _is_timestamp_refusal)
+        # 700003 (timestamp outside recvWindow): resync the clock, resend once freshly signed (as on Gate)
+        self.transport.set_clock_resync(self.sync_time, _is_timestamp_refusal)
 
     @property
     def time_resyncs(self) -> int:
