@@ -216,8 +216,7 @@ class LocalOrderBook:
         levels = self._bid_levels
         if not levels:
             return None
-        if self.quantity_scale is not None:
-            self._to_base(levels, len(levels) - 1, len(levels))
+        self._settle(1)
         best: PriceLevel = levels[-1]
         return best
 
@@ -225,8 +224,7 @@ class LocalOrderBook:
         levels = self._ask_levels
         if not levels:
             return None
-        if self.quantity_scale is not None:
-            self._to_base(levels, 0, 1)
+        self._settle(1)
         best: PriceLevel = levels[0]
         return best
 
@@ -245,22 +243,16 @@ class LocalOrderBook:
 
     def ask_levels(self, depth: int | None = None) -> list[PriceLevel]:
         """Asks best (lowest) first."""
-        levels = self._ask_levels
-        stop = len(levels) if depth is None else min(max(depth, 0), len(levels))
-        if self.quantity_scale is not None:
-            self._to_base(levels, 0, stop)
-        return levels[:stop]
+        self._settle(depth)
+        return self._ask_levels[:] if depth is None else self._ask_levels[: max(depth, 0)]
 
     def view(self, depth: int | None = None) -> OrderBook:
         """An immutable snapshot of the top ``depth`` levels (all when None), cached until the next write."""
         cached = self._views.get(depth)
         if cached is not None:
             return cached
+        self._settle(depth)
         bids, asks = self._bid_levels, self._ask_levels
-        if self.quantity_scale is not None:
-            shown = len(bids) if depth is None else min(max(depth, 0), len(bids))
-            self._to_base(bids, len(bids) - shown, len(bids))
-            self._to_base(asks, 0, len(asks) if depth is None else min(max(depth, 0), len(asks)))
         if depth is None or depth >= len(bids):
             bid_view = tuple(bids[::-1])  # a reversed slice: ~2x cheaper than tuple(reversed(...))
         else:
@@ -291,22 +283,27 @@ class LocalOrderBook:
 
     # --- internals -------------------------------------------------------------------------------
     def _bids_best_first(self, depth: int | None) -> list[PriceLevel]:
+        self._settle(depth)
         levels = self._bid_levels
-        if self.quantity_scale is not None:
-            shown = len(levels) if depth is None else min(max(depth, 0), len(levels))
-            self._to_base(levels, len(levels) - shown, len(levels))
         if depth is None:
             return levels[::-1]
         return levels[: -depth - 1 : -1] if depth > 0 else []
 
-    def _to_base(self, levels: list[Any], start: int, stop: int) -> None:
-        """Replace the venue levels in ``levels[start:stop]`` by base-unit PriceLevels (each once)."""
-        scale, level_type = self.quantity_scale, PriceLevel
-        assert scale is not None
-        part = levels[start:stop]
-        for index, level in enumerate(part):
-            if level.__class__ is not level_type:
-                levels[start + index] = _new_tuple(level_type, (level.price, level.quantity * scale))
+    def _settle(self, depth: int | None) -> None:
+        """With a ``quantity_scale``: the best ``depth`` levels per side (all when None) become base-unit
+        PriceLevels, each venue level converted once; nothing to do otherwise."""
+        scale = self.quantity_scale
+        if scale is None:
+            return
+        level_type = PriceLevel
+        bids, asks = self._bid_levels, self._ask_levels
+        shown_bids = len(bids) if depth is None else min(max(depth, 0), len(bids))
+        shown_asks = len(asks) if depth is None else min(max(depth, 0), len(asks))
+        for levels, start, stop in ((bids, len(bids) - shown_bids, len(bids)), (asks, 0, shown_asks)):
+            for index in range(start, stop):
+                level = levels[index]
+                if level.__class__ is not level_type:
+                    levels[index] = _new_tuple(level_type, (level.price, level.quantity * scale))
 
     def _invalidate_views(self) -> None:
         if self._views:

@@ -18,7 +18,6 @@ from app.exchanges.gateio.futures.schemas import (
     FuturesTrade,
     WsFuturesBookTicker,
     WsFuturesOrderBookUpdate,
-    symbol_from_native,
 )
 from app.exchanges.gateio.ws_client import GateioWebsocketClient
 from app.exchanges.gateio.ws_public_base import GateioPublicWebsocketBase
@@ -89,13 +88,13 @@ class GateioPublicFuturesWebsocket(GateioPublicWebsocketBase):
 
             def on_trades(trades: list[FuturesTrade]) -> None:
                 for trade in trades:
-                    deliver_trade(trade.to_domain(self.contract_sizes.multiplier(symbol_from_native(trade.contract))))
+                    deliver_trade(trade.to_domain(self.contract_sizes.route(trade.contract)[1]))
 
             client.register_typed_channel(c.CH_FUTURES_TRADES, list[FuturesTrade], on_trades)
         if deliver_ticker is not None:
 
             def on_ticker(wire: WsFuturesBookTicker) -> None:
-                ticker = wire.to_domain(self.contract_sizes.multiplier(symbol_from_native(wire.s)))
+                ticker = wire.to_domain(self.contract_sizes.route(wire.s)[1])
                 if ticker is not None:
                     deliver_ticker(ticker)
 
