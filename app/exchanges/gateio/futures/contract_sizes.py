@@ -15,6 +15,7 @@ from decimal import Decimal
 from app.domain.models import SymbolInfo
 from app.domain.symbol import Symbol
 from app.errors import InvalidQuantityError, UnknownSymbolError
+from app.exchanges.gateio.spot.schemas import native_symbol, symbol_from_native
 
 ONE = Decimal(1)
 
@@ -33,7 +34,7 @@ class ContractSizes:
     def set(self, symbol: Symbol, multiplier: Decimal) -> None:
         """Record one contract's multiplier (``0``, seen on inverse contracts, counts as 1, as ccxt does)."""
         value = self._multipliers[symbol] = multiplier if multiplier > 0 else ONE
-        self._by_native[f"{symbol.base}_{symbol.quote}"] = (symbol, value)
+        self._by_native[native_symbol(symbol)] = (symbol, value)
 
     def update(self, infos: Mapping[Symbol, SymbolInfo]) -> None:
         """Record the multipliers of loaded symbol info (``SymbolInfo.contract_size``)."""
@@ -59,7 +60,7 @@ class ContractSizes:
         message on the book stream; ``UnknownSymbolError`` when not loaded."""
         found = self._by_native.get(native)
         if found is None:
-            symbol = Symbol(*(part.upper() for part in native.partition("_")[::2]))
+            symbol = symbol_from_native(native)
             found = (symbol, self.multiplier(symbol))
         return found
 
