@@ -16,7 +16,7 @@ import random
 import time
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -336,26 +336,6 @@ def _apply_levels(prices: list[Decimal], levels: list[Any], updates: Iterable[An
             levels.insert(index, level)
 
 
-def _in_base_units(diff: OrderBookDiff) -> OrderBookDiff:
-    """A copy of a venue-unit diff (``quantity_scale`` set) with base-unit PriceLevels."""
-    scale = diff.quantity_scale
-    assert scale is not None
-
-    def convert(levels: Sequence[Any]) -> list[PriceLevel]:
-        return [PriceLevel(level.price, level.quantity * scale) for level in levels]
-
-    return OrderBookDiff(
-        diff.exchange,
-        diff.symbol,
-        diff.first_update_id,
-        diff.last_update_id,
-        convert(diff.bids),
-        convert(diff.asks),
-        diff.timestamp_ms,
-        diff.is_snapshot,
-    )
-
-
 class SyncState(StrEnum):
     SYNCING = "syncing"  # buffering diffs, a snapshot fetch is due or running
     LIVE = "live"  # continuity proven since the last snapshot
@@ -472,7 +452,7 @@ class BookSynchronizer:
                 listener(book)
             return
         if diff.quantity_scale is not None and diff.quantity_scale != book.quantity_scale:
-            diff = _in_base_units(diff)  # venue units the book was not built for
+            diff = diff.in_base_units()  # venue units the book was not built for
         if state is SyncState.LIVE and not diff.is_snapshot:
             if self._apply_live(diff):
                 self._notify()

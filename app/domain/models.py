@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import msgspec
 
@@ -220,3 +220,25 @@ class OrderBookDiff(msgspec.Struct, gc=False):
     timestamp_ms: int
     is_snapshot: bool = False
     quantity_scale: Decimal | None = None
+
+    def in_base_units(self) -> OrderBookDiff:
+        """This diff with base-unit :class:`PriceLevel` levels: itself when ``quantity_scale`` is None, else
+        a copy whose quantities are multiplied by the scale (each level read by ``price`` / ``quantity``)."""
+        scale = self.quantity_scale
+        if scale is None:
+            return self
+        new, level_type = tuple.__new__, PriceLevel  # ~2x cheaper than the named tuple's Python __new__
+
+        def convert(levels: Sequence[Any]) -> list[PriceLevel]:
+            return [new(level_type, (level.price, level.quantity * scale)) for level in levels]
+
+        return OrderBookDiff(
+            self.exchange,
+            self.symbol,
+            self.first_update_id,
+            self.last_update_id,
+            convert(self.bids),
+            convert(self.asks),
+            self.timestamp_ms,
+            self.is_snapshot,
+        )

@@ -197,20 +197,6 @@ class FuturesLevel(msgspec.Struct, gc=False, rename={"price": "p", "quantity": "
     quantity: Decimal  # contracts
 
 
-ONE = Decimal(1)
-_new_tuple = tuple.__new__  # PriceLevel(p, q) through the named tuple's Python __new__ costs ~2x this
-
-
-def _levels(levels: list[FuturesLevel], mult: Decimal) -> list[PriceLevel]:
-    """Levels in base units, built as the book's own level type, which the book stores as is (measured in
-    ``scripts/bench``: a plain tuple here made the book build a second object per level). A multiplier of
-    1 multiplies nothing."""
-    level_type = PriceLevel
-    if mult == ONE:
-        return [_new_tuple(level_type, (level.price, level.quantity)) for level in levels]
-    return [_new_tuple(level_type, (level.price, level.quantity * mult)) for level in levels]
-
-
 class FuturesOrderBookSnapshot(msgspec.Struct):
     """``GET /futures/usdt/order_book?contract=BTC_USDT&limit=100&with_id=true`` (times in float seconds)::
 
@@ -529,19 +515,9 @@ class WsFuturesOrderBookUpdate(msgspec.Struct):
     full: bool = False
 
     def to_domain(self, mult: Decimal, symbol: Symbol | None = None) -> OrderBookDiff:
-        """The diff in base units (``mult`` = base units per contract); ``symbol`` when the caller resolved it."""
-        # (a composite's own book takes :meth:`to_contract_diff` instead: no per-level work on the hot path)
-        # positional (hot path): exchange, symbol, first/last update id, bids, asks, timestamp, is_snapshot
-        return OrderBookDiff(
-            GATEIO_FUTURES,
-            symbol or symbol_from_native(self.s),
-            self.U,
-            self.u,
-            _levels(self.b, mult),
-            _levels(self.a, mult),
-            self.t,
-            self.full,
-        )
+        """The diff in base units (``mult`` = base units per contract); ``symbol`` when the caller resolved it
+        (a composite's own book takes :meth:`to_contract_diff` instead: no per-level work per message)."""
+        return self.to_contract_diff(mult, symbol or symbol_from_native(self.s)).in_base_units()
 
     def to_contract_diff(self, mult: Decimal, symbol: Symbol) -> OrderBookDiff:
         """The diff with its levels as decoded (quantities in contracts) and ``quantity_scale=mult``: for a
